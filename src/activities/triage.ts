@@ -1,0 +1,9 @@
+import { triageByKeywords, type TriageResult } from '../domain/keyword-triage';
+
+/**
+ * Keyword triage as a local activity: no network and no I/O, but run as an activity so the
+ * rules can change without breaking replay of conversations already in flight.
+ */
+export async function triageByRules(input: { text: string }): Promise<TriageResult> {
+  return triageByKeywords(input.text);
+}

@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from '../config';
+import { createLogger } from '../observability/logger';
+import { APP_CONFIG } from './common/tokens';
+import { DatabaseModule } from './database.module';
+import { HealthModule } from './health/health.module';
+import { MessagesModule } from './messages/messages.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+@Module({})
+export class AppModule {
+  /** The API's module tree for one validated config; tests build it with their own. */
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: createLogger(config.logLevel, 'switchboard-api'),
+            // Health probes every few seconds would drown the request log.
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+          },
+        }),
+        TemporalModule,
+        DatabaseModule,
+        MessagesModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ZodValidationException } from 'nestjs-zod';
+import { ZodError, type z } from 'zod';
+
+/** The error body every endpoint returns (SPEC.md): never a stack trace. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** "chatId: expected string, received number; id: required". */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+      if (issue.code === 'unrecognized_keys') {
+        const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+        return issue.keys.map((k) => `${prefix}${k}: unknown field`).join('; ');
+      }
+      if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+        return `${field}: is required`;
+      }
+      return `${field}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Maps every error to `{statusCode, error, message}`. Validation errors name each field
+ * and its problem; body-parser failures (bad JSON, too large) keep their 4xx; anything
+ * unexpected is logged with its stack and answered as a plain 500.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (!res.headersSent) res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof ZodValidationException) {
+      const zodError = exception.getZodError();
+      const message = zodError instanceof ZodError ? describeZodIssues(zodError.issues) : 'invalid input';
+      return { statusCode: 400, error: 'Bad Request', message };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : Array.isArray((response as { message?: unknown }).message)
+            ? ((response as { message: string[] }).message).join('; ')
+            : String((response as { message?: unknown }).message ?? exception.message);
+      return { statusCode: status, error: reasonPhrase(status), message };
+    }
+    // body-parser errors carry an HTTP status and a safe message (malformed JSON, too large).
+    const parserError = exception as { status?: number; type?: string; message?: string };
+    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      const message =
+        parserError.type === 'entity.parse.failed'
+          ? 'body: malformed JSON'
+          : parserError.type === 'entity.too.large'
+            ? 'body: larger than the allowed size'
+            : (parserError.message ?? 'bad request');
+      return { statusCode: parserError.status, error: reasonPhrase(parserError.status), message };
+    }
+    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+  }
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  if (!name) return status >= 500 ? 'Internal Server Error' : 'Bad Request';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import type { AppConfig } from '../../config';
+import {
+  CHANNEL,
+  CHAT_ID,
+  getStatusQuery,
+  messageWorkflowId,
+  type HandleMessageInput,
+  type MessageStatus,
+} from '../../contracts';
+import type { InboundMessage } from '../../domain/inbound-message';
+import type { handleMessage } from '../../workflows';
+import { toHttpError } from '../common/temporal-errors';
+import { APP_CONFIG } from '../common/tokens';
+import type { MessageView } from './messages.dto';
+
+export interface AcceptedMessage {
+  workflowId: string;
+  runId: string;
+  duplicate: boolean;
+}
+
+/** How long a status read waits for a worker to answer the `getStatus` query. */
+const QUERY_DEADLINE_MS = 3000;
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    @Inject(Client) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Starts `handleMessage` under the message's workflow id. The server refuses a second
+   * start of the same id (conflict policy FAIL, reuse policy REJECT_DUPLICATE), so two
+   * deliveries racing each other still start one workflow; the loser answers with it.
+   */
+  async accept(message: InboundMessage): Promise<AcceptedMessage> {
+    const workflowId = messageWorkflowId(message.channel, message.id);
+    const input: HandleMessageInput = {
+      chatId: message.chatId,
+      messageId: message.id,
+      channel: message.channel,
+      body: message.body,
+      senderName: message.senderName,
+      timestamp: message.timestamp,
+      confidenceThreshold: this.config.triage.confidenceThreshold,
+    };
+    try {
+      const handle = await this.client.workflow.start<typeof handleMessage>('handleMessage', {
+        workflowId,
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: CHAT_ID, value: message.chatId },
+          { key: CHANNEL, value: message.channel },
+        ],
+      });
+      return { workflowId, runId: handle.firstExecutionRunId, duplicate: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        try {
+          const existing = await this.client.workflow.getHandle(workflowId).describe();
+          return { workflowId, runId: existing.runId, duplicate: true };
+        } catch (describeErr) {
+          throw toHttpError(describeErr, workflowId);
+        }
+      }
+      throw toHttpError(err, workflowId);
+    }
+  }
+
+  /** Status, triage, route and reply of one message, from Temporal (the source of truth). */
+  async get(workflowId: string): Promise<MessageView> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      const description = await handle.describe();
+      const base = {
+        workflowId,
+        runId: description.runId,
+        status: description.status.name,
+        startedAt: description.startTime.toISOString(),
+        closedAt: description.closeTime?.toISOString(),
+      };
+      if (description.status.name === 'RUNNING') {
+        const state = await this.client.connection
+          .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(getStatusQuery))
+          .catch(() => undefined);
+        return state ? { ...base, ...toView(state) } : { ...base, step: 'received' };
+      }
+      if (description.status.name === 'COMPLETED') {
+        return { ...base, ...toView(await handle.result()) };
+      }
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => (err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err)),
+      );
+      return { ...base, step: 'failed', error };
+    } catch (err) {
+      throw toHttpError(err, workflowId);
+    }
+  }
+}
+
+function toView(state: MessageStatus): Omit<MessageView, 'workflowId' | 'runId' | 'status'> {
+  return {
+    step: state.step,
+    chatId: state.chatId,
+    channel: state.channel,
+    triage: state.triage,
+    route: state.route,
+    reply: state.reply,
+  };
+}

@@ -1,0 +1,5 @@
+/**
+ * @module config
+ * The environment (and optional JSON file) validated once into a typed config object.
+ */
+export * from './config';

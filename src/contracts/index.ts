@@ -1,0 +1,10 @@
+/**
+ * @module contracts
+ * Everything that crosses a process boundary: task-queue names, workflow-id builders,
+ * search attributes, and each workflow's input, result, signals, queries and updates.
+ * Shared by workflows, the worker and the API; pure, so the workflow bundle may import it.
+ */
+export * from './handle-message';
+export * from './search-attributes';
+export * from './task-queue';
+export * from './workflow-ids';

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { OutboundMessage } from './entities/outbound-message.entity';
+import { OutboundMessages1767139200000 } from './migrations/1767139200000-outbound-messages';
+
+export const ENTITIES = [OutboundMessage];
+export const MIGRATIONS = [OutboundMessages1767139200000];
+
+export interface DatabaseOptions {
+  /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+/** Where the SQLite file lives when no `DATABASE_URL` is given. */
+export function sqlitePath(dataDir: string): string {
+  return path.resolve(dataDir, 'switchboard.sqlite');
+}
+
+export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: false,
+  };
+  const url = options.databaseUrl;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    return { ...common, type: 'postgres', url, extra: { max: 10 } };
+  }
+  if (url) {
+    throw new Error(`DATABASE_URL must be a postgres:// URL or unset (SQLite); got ${url.split(':')[0]}:…`);
+  }
+  const file = sqlitePath(options.dataDir);
+  mkdirSync(path.dirname(file), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: file,
+    enableWAL: true,
+    // Worker and API share the file; wait for a lock instead of failing at once.
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+    },
+  };
+}
+
+/** Connects and brings the schema up to date with the committed migrations. */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(options));
+  await dataSource.initialize();
+  try {
+    await runMigrationsOnce(dataSource);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  return dataSource;
+}
+
+/**
+ * The worker and the API both migrate at start. When they race on a fresh database the
+ * loser's DDL fails because the winner already applied it; a second pass then finds
+ * nothing left to do. A real schema error fails both passes and is thrown.
+ */
+async function runMigrationsOnce(dataSource: DataSource): Promise<void> {
+  try {
+    await dataSource.runMigrations();
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await dataSource.runMigrations();
+  }
+}

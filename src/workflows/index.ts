@@ -1,0 +1,7 @@
+/**
+ * @module workflows
+ * Every workflow type the worker runs; the worker's only workflow entry and the bundle
+ * root. Code reachable from here must stay deterministic: `@temporalio/workflow`, pure
+ * modules from `src/domain` and `src/contracts`, and activity *types* only.
+ */
+export { handleMessage } from './handle-message.workflow';

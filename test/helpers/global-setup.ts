@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { ensureTemporalCli, TemporalCliNotFoundError } from '../../src/devserver/temporal-cli';
+import { CLI_PATH_VAR, TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
+
+/**
+ * Starts one real Temporal dev server (the project's CLI, found or built) and bundles the
+ * workflows once, for every test file of the run.
+ */
+export default async function globalSetup(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`[test-setup] ${line}\n`);
+  let executable: { type: 'existing-path'; path: string } | { type: 'cached-download' };
+  try {
+    const cli = await ensureTemporalCli(log);
+    executable = { type: 'existing-path', path: cli.path };
+    process.env[CLI_PATH_VAR] = cli.path;
+  } catch (err) {
+    if (!(err instanceof TemporalCliNotFoundError)) throw err;
+    log(`${err.message}\nFalling back to the SDK's own download of the dev server (needs internet).`);
+    executable = { type: 'cached-download' };
+  }
+
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable, ip: '127.0.0.1', searchAttributes: [...SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
+  });
+  (globalThis as Record<string, unknown>).__SWITCHBOARD_TEMPORAL__ = env;
+  process.env[TEMPORAL_ADDRESS_VAR] = env.address;
+
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bundle-'));
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  process.env[WORKFLOW_BUNDLE_VAR] = bundlePath;
+}

@@ -1,0 +1,29 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../src/activities';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: DataSource;
+  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `src/workflows`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The one place the worker's options are decided, shared by the process and the tests. */
+export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    ...(setup.workflowBundle
+      ? { workflowBundle: setup.workflowBundle }
+      : { workflowsPath: require.resolve('../src/workflows') }),
+    activities: createActivities({ db: setup.db }),
+    // On SIGINT/SIGTERM, in-flight activities get this long to finish before they are cancelled.
+    shutdownGraceTime: '10 seconds',
+  });
+}
+
+export { NativeConnection };
