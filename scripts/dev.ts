@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
-import { startDevServer, temporalAnswers, type RunningDevServer } from '../src/devserver/dev-server';
-import { ensureTemporalCli } from '../src/devserver/temporal-cli';
+import { startDevServer, startDownloadedDevServer, temporalAnswers, type RunningDevServer } from '../src/devserver/dev-server';
+import { ensureTemporalCli, TemporalCliNotFoundError } from '../src/devserver/temporal-cli';
 import { openDatabase } from '../src/persistence';
 
 /**
@@ -72,16 +72,22 @@ async function main(): Promise<void> {
     say(`using the Temporal server already answering at ${address}`);
   } else {
     const [host, portText] = address.split(':');
-    const cli = await ensureTemporalCli((line) => say(line));
-    say(`starting the Temporal dev server (${cli.path}), history in ${path.join(config.dataDir, 'temporal.db')}`);
-    server = await startDevServer({
-      cliPath: cli.path,
+    const serverOptions = {
       ip: host === 'localhost' ? '127.0.0.1' : host,
       port: Number(portText),
       uiPort: UI_PORT,
       dbFilename: path.join(config.dataDir, 'temporal.db'),
       namespace: config.temporal.namespace,
-    });
+    };
+    say(`starting the Temporal dev server, history in ${serverOptions.dbFilename}`);
+    try {
+      const cli = await ensureTemporalCli((line) => say(line));
+      server = await startDevServer({ cliPath: cli.path, ...serverOptions });
+    } catch (err) {
+      if (!(err instanceof TemporalCliNotFoundError)) throw err;
+      say(`${err.message}\nTrying the Temporal SDK's own download of the dev server (needs internet).`);
+      server = await startDownloadedDevServer(serverOptions);
+    }
     server.exited.then(() => {
       if (!stopping) {
         say('the Temporal dev server exited; stopping everything');

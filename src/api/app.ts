@@ -6,6 +6,7 @@ import { cleanupOpenApiDoc, ZodValidationPipe } from 'nestjs-zod';
 import type { AppConfig } from '../config';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { jsonBody } from './common/json-body';
 
 /** Largest JSON body accepted; a message is at most 4096 characters, so this is generous. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -14,11 +15,10 @@ export const JSON_BODY_LIMIT = '256kb';
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bufferLogs: true,
-    rawBody: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(...jsonBody(JSON_BODY_LIMIT));
   app.useGlobalPipes(new ZodValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');

@@ -124,3 +124,36 @@ export async function temporalAnswers(address: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Last resort for a machine with neither a Temporal CLI nor Go: the SDK downloads the dev
+ * server itself (needs internet) and runs it with the same options.
+ */
+export async function startDownloadedDevServer(options: Omit<DevServerOptions, 'cliPath' | 'stdio'>): Promise<RunningDevServer> {
+  // Loaded on demand: @temporalio/testing is a development dependency.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TestWorkflowEnvironment } = require('@temporalio/testing') as typeof import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'cached-download' },
+      ip: options.ip ?? '127.0.0.1',
+      port: options.port,
+      ui: Boolean(options.uiPort),
+      uiPort: options.uiPort,
+      dbFilename: options.dbFilename,
+      namespace: options.namespace,
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+    },
+  });
+  let stopped!: () => void;
+  const exited = new Promise<void>((resolve) => (stopped = resolve));
+  return {
+    address: env.address,
+    uiUrl: options.uiPort ? `http://${options.ip ?? '127.0.0.1'}:${options.uiPort}` : undefined,
+    exited,
+    async stop() {
+      await env.teardown();
+      stopped();
+    },
+  };
+}

@@ -196,10 +196,11 @@ export function scoreIntents(normalized: string): Map<Intent, number> {
   }
   for (const [specific, generic] of Object.entries(SUPERSEDES) as Array<[Intent, Intent[]]>) {
     const specificScore = scores.get(specific) ?? 0;
-    if (specificScore >= SECONDARY_INTENT_MIN) {
-      for (const g of generic) {
-        if ((scores.get(g) ?? 0) <= specificScore) scores.delete(g);
-      }
+    if (specificScore < SECONDARY_INTENT_MIN) continue;
+    for (const g of generic) {
+      // "I want to cancel my appointment" also matches "want … appointment": a strong
+      // specific phrase wins outright; a weaker one only over a weaker generic match.
+      if (specificScore >= STRONG || (scores.get(g) ?? 0) <= specificScore) scores.delete(g);
     }
   }
   // A greeting in front of a request is politeness, not a second intent.

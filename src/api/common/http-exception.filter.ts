@@ -29,8 +29,7 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 /**
  * Maps every error to `{statusCode, error, message}`. Validation errors name each field
- * and its problem; body-parser failures (bad JSON, too large) keep their 4xx; anything
- * unexpected is logged with its stack and answered as a plain 500.
+ * and its problem; anything unexpected is logged with its stack and answered as a plain 500.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -61,17 +60,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
             ? ((response as { message: string[] }).message).join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
       return { statusCode: status, error: reasonPhrase(status), message };
-    }
-    // body-parser errors carry an HTTP status and a safe message (malformed JSON, too large).
-    const parserError = exception as { status?: number; type?: string; message?: string };
-    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      const message =
-        parserError.type === 'entity.parse.failed'
-          ? 'body: malformed JSON'
-          : parserError.type === 'entity.too.large'
-            ? 'body: larger than the allowed size'
-            : (parserError.message ?? 'bad request');
-      return { statusCode: parserError.status, error: reasonPhrase(parserError.status), message };
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
   }

@@ -23,6 +23,11 @@ export interface AcceptedMessage {
 
 /** How long a status read waits for a worker to answer the `getStatus` query. */
 const QUERY_DEADLINE_MS = 3000;
+/**
+ * How long a start may take before the caller gets a 503. Without a deadline the client
+ * retries an unreachable cluster for ~20 s, longer than providers wait for a webhook.
+ */
+const START_DEADLINE_MS = 5000;
 
 @Injectable()
 export class MessagesService {
@@ -48,17 +53,19 @@ export class MessagesService {
       confidenceThreshold: this.config.triage.confidenceThreshold,
     };
     try {
-      const handle = await this.client.workflow.start<typeof handleMessage>('handleMessage', {
-        workflowId,
-        taskQueue: this.config.temporal.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: CHAT_ID, value: message.chatId },
-          { key: CHANNEL, value: message.channel },
-        ],
-      });
+      const handle = await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.start<typeof handleMessage>('handleMessage', {
+          workflowId,
+          taskQueue: this.config.temporal.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: CHAT_ID, value: message.chatId },
+            { key: CHANNEL, value: message.channel },
+          ],
+        }),
+      );
       return { workflowId, runId: handle.firstExecutionRunId, duplicate: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {

@@ -14,7 +14,11 @@ import { APP_CONFIG } from '../common/tokens';
       provide: Client,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace }),
+        new Client({
+          // A short connect timeout: a caller waiting on a down cluster gets a 503 it can retry.
+          connection: Connection.lazy({ address: config.temporal.address, connectTimeout: '3 seconds' }),
+          namespace: config.temporal.namespace,
+        }),
     },
   ],
   exports: [Client],

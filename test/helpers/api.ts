@@ -1,0 +1,67 @@
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/api/app';
+import { loadConfig, type AppConfig } from '../../src/config';
+
+export interface TestApi {
+  app: INestApplication;
+  baseUrl: string;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The real Nest app on an ephemeral loopback port, against the test's Temporal and database. */
+export async function startTestApi(overrides: { address: string; taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<TestApi> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    TEMPORAL_ADDRESS: overrides.address,
+    TEMPORAL_TASK_QUEUE: overrides.taskQueue,
+    DATA_DIR: overrides.dataDir,
+    SWITCHBOARD_CONFIG: '',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...overrides.env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    config,
+    close: () => app.close(),
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON (the Swagger UI page): keep the text
+  }
+  return { status: res.status, body };
+}
+
+/** Polls until `predicate` holds or the deadline passes; returns the last value either way. */
+export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!predicate(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}

@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../helpers/temporal';
+
+const HISTORIES = path.resolve(__dirname, '..', 'histories');
+
+function loadHistories() {
+  return readdirSync(HISTORIES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const json = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
+      const history = historyFromJSON(json);
+      const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+      return { file, workflowId: file.replace(/\.json$/, ''), history, type };
+    });
+}
+
+describe('replay of recorded histories against the current workflow code', () => {
+  const histories = loadHistories();
+
+  it('has at least one recorded history for every workflow type the worker runs', () => {
+    const types = new Set(histories.map((h) => h.type));
+    expect([...types]).toEqual(expect.arrayContaining(['handleMessage']));
+  });
+
+  it('replays every history in test/histories without a nondeterminism error', async () => {
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: workflowBundle(), replayName: 'switchboard-replay' },
+      histories.map(({ workflowId, history }) => ({ workflowId, history })),
+    )) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(histories.length);
+  });
+});
