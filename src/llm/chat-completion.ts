@@ -1,0 +1,81 @@
+import type OpenAI from 'openai';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { ApplicationFailure } from '@temporalio/common';
+import type { CircuitBreaker } from './circuit-breaker';
+import { LLM_FAILURE_TYPES } from './failure-types';
+import { mapLlmError, outputInvalid } from './llm-errors';
+
+/** What every LLM-backed activity needs: one client, one model, one breaker per provider. */
+export interface LlmDeps {
+  client: OpenAI;
+  model: string;
+  breaker: CircuitBreaker;
+  /**
+   * Sampling temperature; `null` sends none. Left unset, a per-purpose default is used,
+   * except for reasoning models (o-series, gpt-5), which reject any but their own.
+   */
+  temperature?: number | null;
+}
+
+type ChatRequest = Omit<ChatCompletionCreateParamsNonStreaming, 'model' | 'stream' | 'temperature'>;
+
+const REASONING_MODEL = /^(o\d|gpt-5)/i;
+
+function temperatureFor(deps: LlmDeps, fallback: number): number | undefined {
+  if (deps.temperature === null) return undefined;
+  if (deps.temperature !== undefined) return deps.temperature;
+  const bareModel = deps.model.split('/').pop() ?? deps.model;
+  return REASONING_MODEL.test(bareModel) ? undefined : fallback;
+}
+
+/**
+ * One chat completion through the breaker, returning the assistant's text. Every way it
+ * can fail comes out as an `ApplicationFailure` typed for the activity retry policy.
+ */
+export async function completeChat(
+  deps: LlmDeps,
+  request: ChatRequest,
+  options: { purpose: string; defaultTemperature: number; signal?: AbortSignal },
+): Promise<string> {
+  const { purpose } = options;
+  if (!deps.breaker.canRequest()) {
+    throw ApplicationFailure.nonRetryable(
+      `${purpose}: LLM provider circuit is open after repeated failures; not calling it`,
+      LLM_FAILURE_TYPES.circuitOpen,
+    );
+  }
+
+  let completion: ChatCompletion;
+  try {
+    const temperature = temperatureFor(deps, options.defaultTemperature);
+    completion = await deps.client.chat.completions.create(
+      { ...request, model: deps.model, ...(temperature === undefined ? {} : { temperature }) },
+      options.signal ? { signal: options.signal } : undefined,
+    );
+  } catch (err) {
+    const mapped = mapLlmError(err, purpose);
+    if (mapped.providerUnhealthy) deps.breaker.recordFailure();
+    else if (mapped.providerAnswered) deps.breaker.recordSuccess();
+    throw mapped.failure;
+  }
+  // The provider answered: whatever the content is worth, it is healthy.
+  deps.breaker.recordSuccess();
+
+  const choice = completion.choices?.[0];
+  if (!choice) throw outputInvalid(purpose, 'the LLM answer has no choices');
+  if (choice.message.refusal) throw outputInvalid(purpose, `the model refused: ${choice.message.refusal.slice(0, 200)}`);
+  if (choice.finish_reason === 'length') throw outputInvalid(purpose, 'the LLM answer was cut off at the token limit');
+  if (choice.finish_reason === 'content_filter') throw outputInvalid(purpose, 'the LLM answer was withheld by the content filter');
+  const content = choice.message.content;
+  if (typeof content !== 'string') throw outputInvalid(purpose, 'the LLM answer has no text content');
+  return content;
+}
+
+/**
+ * Neutralizes the delimiter tags inside untrusted text, so a customer cannot close the
+ * data block early and have the rest read as instructions.
+ */
+export function fenceUntrusted(tag: string, text: string): string {
+  const tags = new RegExp(`<\\s*/?\\s*${tag}\\s*>`, 'gi');
+  return `<${tag}>\n${text.replace(tags, `[${tag}]`)}\n</${tag}>`;
+}

@@ -1,0 +1,225 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * What the fake provider does with one request. `delayMs` may be combined with any of
+ * them; alone it waits and then answers with the default behaviour (long enough, it makes
+ * the client time out).
+ */
+export type OpenAiBehaviour =
+  | { json: unknown; delayMs?: number; finishReason?: string }
+  | { content: string | null; delayMs?: number; finishReason?: string; refusal?: string | null }
+  | { status: number; headers?: Record<string, string>; message?: string; type?: string; code?: string | null; delayMs?: number }
+  | { destroy: true; delayMs?: number }
+  | { delayMs: number };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: any;
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'invalid_request_error',
+  403: 'permission_denied',
+  404: 'not_found_error',
+  422: 'invalid_request_error',
+  429: 'rate_limit_exceeded',
+};
+
+/**
+ * A local server speaking the OpenAI Chat Completions wire format, so tests drive the real
+ * `openai` client (its error classes, headers, timeouts) instead of a mock of it.
+ * Behaviours are consumed one per request from a queue, then the default applies.
+ */
+export class FakeOpenAiServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly queue: OpenAiBehaviour[] = [];
+  private defaultBehaviour: OpenAiBehaviour;
+  private server: Server | undefined;
+  private port = 0;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private counter = 0;
+
+  constructor(options: { defaultBehaviour?: OpenAiBehaviour } = {}) {
+    this.defaultBehaviour = options.defaultBehaviour ?? {
+      status: 500,
+      message: 'the fake OpenAI server has no scripted answer for this request',
+      type: 'server_error',
+    };
+  }
+
+  /** `http://127.0.0.1:<port>/v1`; stable across stop() and start(). */
+  get baseUrl(): string {
+    if (this.port === 0) throw new Error('FakeOpenAiServer: start() it first');
+    return `http://127.0.0.1:${this.port}/v1`;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Queues behaviours for the next requests, in order. */
+  enqueue(...behaviours: OpenAiBehaviour[]): this {
+    this.queue.push(...behaviours);
+    return this;
+  }
+
+  setDefault(behaviour: OpenAiBehaviour): this {
+    this.defaultBehaviour = behaviour;
+    return this;
+  }
+
+  /** Forgets queued behaviours and recorded requests (the default stays). */
+  reset(): void {
+    this.queue.length = 0;
+    this.requests.length = 0;
+  }
+
+  /** Listens on a free port, or on the previous one after stop(), so a client can reconnect. */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Closes the listener and every open connection, including ones held by a pending delay. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = raw;
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      // Recorded as text: a test may want to see what was malformed.
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      this.sendError(res, 404, `Unknown request URL: ${req.method} ${path}`, 'invalid_request_error', 'unknown_url');
+      return;
+    }
+
+    let behaviour = this.queue.shift() ?? this.defaultBehaviour;
+    if (behaviour.delayMs) {
+      await this.sleep(behaviour.delayMs);
+      if (res.destroyed || req.socket.destroyed || !this.server) return;
+      if (isDelayOnly(behaviour)) behaviour = this.defaultBehaviour;
+    }
+    this.respond(res, behaviour, body as { model?: string } | undefined);
+  }
+
+  private respond(res: ServerResponse, behaviour: OpenAiBehaviour, request: { model?: string } | undefined): void {
+    if ('destroy' in behaviour) {
+      res.socket?.destroy();
+      return;
+    }
+    if ('status' in behaviour) {
+      this.sendError(
+        res,
+        behaviour.status,
+        behaviour.message ?? `fake error ${behaviour.status}`,
+        behaviour.type ?? ERROR_TYPES[behaviour.status] ?? 'server_error',
+        behaviour.code ?? null,
+        behaviour.headers,
+      );
+      return;
+    }
+    if (isDelayOnly(behaviour)) {
+      // A delay whose default is itself a delay: answer something rather than hang.
+      this.sendError(res, 500, 'delay with no answer', 'server_error', null);
+      return;
+    }
+    const content = 'json' in behaviour ? JSON.stringify(behaviour.json) : behaviour.content;
+    const refusal = 'refusal' in behaviour ? (behaviour.refusal ?? null) : null;
+    this.counter += 1;
+    this.sendJson(res, 200, {
+      id: `chatcmpl-fake${this.counter}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: request?.model ?? 'unknown',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content, refusal },
+          logprobs: null,
+          finish_reason: behaviour.finishReason ?? 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 },
+      system_fingerprint: 'fp_fake',
+    });
+  }
+
+  private sendError(
+    res: ServerResponse,
+    status: number,
+    message: string,
+    type: string,
+    code: string | null,
+    headers: Record<string, string> = {},
+  ): void {
+    this.sendJson(res, status, { error: { message, type, param: null, code } }, headers);
+  }
+
+  private sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(payload);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': `req_fake${this.requests.length}`,
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+}
+
+function isDelayOnly(b: OpenAiBehaviour): b is { delayMs: number } {
+  return !('json' in b) && !('content' in b) && !('status' in b) && !('destroy' in b);
+}
+
+/** Starts a fake server; pair with `await server.stop()` in afterAll/afterEach. */
+export async function startFakeOpenAiServer(options?: { defaultBehaviour?: OpenAiBehaviour }): Promise<FakeOpenAiServer> {
+  const server = new FakeOpenAiServer(options);
+  await server.start();
+  return server;
+}
