@@ -26,6 +26,11 @@ const DATE_PATTERNS: RegExp[] = [
   /\b\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/g,
   /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}(?:st|nd|rd|th)?\b/g,
   /\b\d{1,2} de (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/g,
+  // A day of the month on its own ("on the 14th", "el dia 5") and relative spans.
+  /\bthe \d{1,2}(?:st|nd|rd|th)\b(?! (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/g,
+  /\bel dia \d{1,2}\b(?! de (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre))/g,
+  /\b(?:this|next) (?:weekend|month)\b|\bin \d+ (?:days?|weeks?|months?)\b/g,
+  /\b(?:el|este) fin de semana\b|\b(?:el|este) (?:mes|ano) que viene\b|\bel proximo mes\b|\ben \d+ (?:dias|semanas|meses)\b|\bla otra semana\b/g,
 ];
 
 const TIME_12H = /\b(\d{1,2})(?::(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)/g;
