@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config';
 import { startDevServer, startDownloadedDevServer, temporalAnswers, type RunningDevServer } from '../src/devserver/dev-server';
 import { ensureTemporalCli, TemporalCliNotFoundError } from '../src/devserver/temporal-cli';
 import { openDatabase } from '../src/persistence';
+import { seedDemoData } from '../src/persistence/seed/demo-data';
 
 /**
  * `npm run dev`: the whole system on embedded defaults. Starts the Temporal dev server
@@ -96,9 +97,15 @@ async function main(): Promise<void> {
     });
   }
 
-  // Migrate once here so the worker and the API never race on a fresh database.
+  // Migrate once here so the worker and the API never race on a fresh database, and give
+  // the embedded defaults a demo catalog and orders to talk about.
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await db.destroy();
+  try {
+    const seeded = await seedDemoData(db);
+    say(`database ready (${db.options.type}): ${seeded.products} products, ${seeded.orders} orders`);
+  } finally {
+    await db.destroy();
+  }
 
   worker = startChild('worker', path.join(__dirname, '..', 'worker', 'main.js'));
   api = startChild('API', path.join(__dirname, '..', 'src', 'api', 'main.js'));

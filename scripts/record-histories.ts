@@ -5,11 +5,14 @@ import { Client, Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/devserver/dev-server';
-import { HISTORY_CASES } from '../src/devserver/history-cases';
+import { HISTORY_CASES, type MessageCase, type ReminderCase } from '../src/devserver/history-cases';
 import { ensureTemporalCli } from '../src/devserver/temporal-cli';
-import { openDatabase } from '../src/persistence';
+import { openDatabase, Reminder } from '../src/persistence';
+import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
-import { messageWorkflowId } from '../src/contracts';
+import { loadConfig } from '../src/config';
+import { seedDemoData } from '../src/persistence/seed/demo-data';
+import { getStatusQuery, handoffReplyUpdate, messageWorkflowId, reminderWorkflowId } from '../src/contracts';
 
 /**
  * `npm run histories:record`: runs each case in HISTORY_CASES on a throw-away dev server
@@ -32,12 +35,39 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   const taskQueue = 'record-histories';
   try {
-    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db });
+    const config = loadConfig({ SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn' });
+    await seedDemoData(db);
+    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig(config, db) });
+    const runMessageCase = async (c: MessageCase): Promise<string> => {
+      for (const earlier of c.before ?? []) {
+        const first = await client.workflow.start(c.workflowType, { workflowId: messageWorkflowId(earlier.channel, earlier.messageId), taskQueue, args: [earlier] });
+        await first.result();
+      }
+      const workflowId = messageWorkflowId(c.input.channel, c.input.messageId);
+      const handle = await client.workflow.start(c.workflowType, { workflowId, taskQueue, args: [c.input] });
+      if (c.operatorReply) {
+        while ((await handle.query(getStatusQuery)).step !== 'waiting_for_human') await new Promise((r) => setTimeout(r, 100));
+        await handle.executeUpdate(handoffReplyUpdate, { args: [c.operatorReply] });
+      }
+      await handle.result();
+      return workflowId;
+    };
+    const runReminderCase = async (c: ReminderCase): Promise<string> => {
+      const reminder = await db.getRepository(Reminder).findOneByOrFail({ workflowId: messageWorkflowId('whatsapp', c.reminderOfMessage) });
+      // The scheduled timer waits for its real due time; a copy due now records the firing.
+      await client.workflow.getHandle(reminderWorkflowId(reminder.id)).terminate('recorded as due below');
+      const workflowId = `reminder-due:${reminder.id}`;
+      const handle = await client.workflow.start(c.workflowType, {
+        workflowId,
+        taskQueue,
+        args: [{ reminderId: reminder.id, chatId: reminder.chatId, channel: 'whatsapp', remindAt: new Date(Date.now() + 1000).toISOString(), language: 'en' }],
+      });
+      await handle.result();
+      return workflowId;
+    };
     await worker.runUntil(async () => {
       for (const c of HISTORY_CASES.filter((h) => only.length === 0 || only.includes(h.name))) {
-        const workflowId = messageWorkflowId(c.input.channel, c.input.messageId);
-        const handle = await client.workflow.start(c.workflowType, { workflowId, taskQueue, args: [c.input] });
-        await handle.result();
+        const workflowId = c.workflowType === 'handleMessage' ? await runMessageCase(c) : await runReminderCase(c);
         // The CLI writes the canonical proto3 JSON that the Web UI exports and
         // historyFromJSON reads back.
         const shown = spawnSync(

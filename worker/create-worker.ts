@@ -1,12 +1,11 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
-import { createActivities } from '../src/activities';
+import { createActivities, type ActivityDeps } from '../src/activities';
 
 export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  db: DataSource;
+  deps: ActivityDeps;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `src/workflows`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -20,7 +19,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: require.resolve('../src/workflows') }),
-    activities: createActivities({ db: setup.db }),
+    activities: createActivities(setup.deps),
     // On SIGINT/SIGTERM, in-flight activities get this long to finish before they are cancelled.
     shutdownGraceTime: '10 seconds',
   });

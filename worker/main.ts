@@ -2,6 +2,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { PinoTemporalLogger, createLogger } from '../src/observability/logger';
 import { openDatabase } from '../src/persistence';
+import { activityDepsFromConfig } from './activity-deps';
 import { createWorker } from './create-worker';
 
 /**
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      db,
+      deps: activityDepsFromConfig(config, db),
     });
     logger.info(
       { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },

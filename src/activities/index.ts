@@ -5,26 +5,47 @@
  * through `import type` and `proxyActivities`.
  */
 import type { DataSource } from 'typeorm';
-import { appointmentAgent } from './agents/appointment-agent';
+import { createAppointmentAgent } from './agents/appointment-agent';
+import { createCatalogAgents } from './agents/catalog-agents';
+import { createCustomerAgents } from './agents/customer-agents';
 import { humanHandoffAgent } from './agents/human-handoff-agent';
-import { inquiryAgent } from './agents/inquiry-agent';
+import { createKnowledgeAgents } from './agents/knowledge-agents';
+import { createOrderAgents } from './agents/order-agents';
 import { triageAgent } from './agents/triage-agent';
+import { createConversationActivities } from './conversations';
+import type { BusinessSettings, KnowledgeSearch } from './deps';
+import { createHandoffActivities } from './handoffs';
+import { createLlmActivities, type LlmServices } from './llm';
+import { createReminderActivities } from './reminders';
 import { createReplyActivities } from './replies';
 import { triageByRules } from './triage';
 
 export interface ActivityDeps {
   db: DataSource;
+  knowledgeBase: KnowledgeSearch;
+  business: BusinessSettings;
+  /** Absent in rule mode: the LLM activities then fail fast and the workflow uses the rules. */
+  llm?: LlmServices;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     triageByRules,
     triageAgent,
-    appointmentAgent,
-    inquiryAgent,
     humanHandoffAgent,
+    appointmentAgent: createAppointmentAgent(deps.db, deps.business),
+    ...createKnowledgeAgents(deps.knowledgeBase),
+    ...createOrderAgents(deps.db),
+    ...createCatalogAgents(deps.db),
+    ...createCustomerAgents(deps.db, deps.business),
+    ...createConversationActivities(deps.db),
+    ...createHandoffActivities(deps.db),
+    ...createReminderActivities(deps.db),
     ...createReplyActivities(deps.db),
+    ...createLlmActivities(deps.llm),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+export type { BusinessSettings, KnowledgeSearch } from './deps';
+export type { LlmServices } from './llm';

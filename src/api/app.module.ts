@@ -2,8 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
+import { AgentsModule } from './agents/agents.module';
 import { APP_CONFIG } from './common/tokens';
 import { DatabaseModule } from './database.module';
+import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -26,6 +28,8 @@ export class AppModule {
         TemporalModule,
         DatabaseModule,
         MessagesModule,
+        AgentsModule,
+        HandoffsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -25,7 +25,23 @@ const envSchema = z.object({
   OPENAI_BASE_URL: optionalString,
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(DEFAULT_CONFIDENCE_THRESHOLD),
+  BUSINESS_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Hong_Kong'),
+  HANDOFF_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  CLARIFICATION_WINDOW_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
 });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -37,8 +53,14 @@ export interface AppConfig {
   dataDir: string;
   temporal: { address: string; namespace: string; taskQueue: string; cliPath?: string };
   databaseUrl?: string;
-  openai: { apiKey?: string; baseUrl?: string; model: string };
+  openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   triage: { confidenceThreshold: number };
+  business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
+}
+
+/** True when an LLM provider is configured (a key, or a compatible server's base URL). */
+export function llmEnabled(config: AppConfig): boolean {
+  return Boolean(config.openai.apiKey || config.openai.baseUrl);
 }
 
 export class ConfigError extends Error {
@@ -89,8 +111,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       cliPath: e.TEMPORAL_CLI_PATH,
     },
     databaseUrl: e.DATABASE_URL,
-    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
     triage: { confidenceThreshold: e.TRIAGE_CONFIDENCE_THRESHOLD },
+    business: {
+      timezone: e.BUSINESS_TIMEZONE,
+      handoffTimeoutSeconds: e.HANDOFF_TIMEOUT_SECONDS,
+      clarificationWindowSeconds: e.CLARIFICATION_WINDOW_SECONDS,
+    },
   };
 }
 

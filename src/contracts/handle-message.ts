@@ -1,4 +1,4 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AgentName } from '../domain/agent-registry';
 import type { Channel } from '../domain/channels';
 import type { Intent } from '../domain/intents';
@@ -16,9 +16,32 @@ export interface HandleMessageInput {
   timestamp?: number;
   /** Routing threshold from the starter's config; the routing default when absent. */
   confidenceThreshold?: number;
+  /** Ask the LLM when the rules are unsure, and let it word replies (the starter's config). */
+  llm?: boolean;
+  /** How long a handoff waits for a person; 24 hours when absent. */
+  handoffTimeoutSeconds?: number;
+  /** How long a clarifying question counts as already asked for the chat; 24 hours when absent. */
+  clarificationWindowSeconds?: number;
+  /** A file that came with the message (WhatsApp media, an email attachment). */
+  media?: MessageMedia;
 }
 
-export type MessageStep = 'received' | 'triaging' | 'routing' | 'delegating' | 'replying' | 'completed' | 'failed';
+export interface MessageMedia {
+  /** Provider media id, URL or file name: whatever locates the file. */
+  reference: string;
+  mimeType?: string;
+  filename?: string;
+}
+
+export type MessageStep =
+  | 'received'
+  | 'triaging'
+  | 'routing'
+  | 'delegating'
+  | 'replying'
+  | 'waiting_for_human'
+  | 'completed'
+  | 'failed';
 
 /** What one agent contributed to the answer. */
 export interface AgentOutcome {
@@ -27,7 +50,13 @@ export interface AgentOutcome {
   text: string;
   /** Facts the agent acted on (slot offered, article used, ...), for the reply and the logs. */
   facts: Record<string, unknown>;
+  /** Set when the agent wants something to happen after the reply (a reminder timer, a follow-up). */
+  next?: AgentNextStep;
 }
+
+export type AgentNextStep =
+  | { kind: 'reminder'; reminderId: string; remindAt: string; text: string }
+  | { kind: 'follow_up'; purpose: 'quote' | 'booking_unconfirmed' | 'cart'; reference: string };
 
 export interface ReplyRecord {
   text: string;
@@ -45,12 +74,32 @@ export interface MessageStatus {
   route?: Pick<RouteDecision, 'agent' | 'agents' | 'reason'>;
   outcomes?: AgentOutcome[];
   reply?: ReplyRecord;
+  handoff?: HandoffState;
+}
+
+export interface HandoffState {
+  status: 'waiting' | 'answered' | 'timed_out';
+  dueAt: string;
+  operator?: string;
+  reply?: ReplyRecord;
+}
+
+/** A person's answer to a conversation waiting in handoff. */
+export interface HandoffReplyInput {
+  text: string;
+  operator: string;
 }
 
 export type HandleMessageResult = MessageStatus;
 
 /** Read-only view of a message's progress; a query because it changes nothing. */
 export const getStatusQuery = defineQuery<MessageStatus>('getStatus');
+
+/**
+ * A person answers a waiting conversation. An update, not a signal: the caller needs to
+ * know whether it was accepted (409 when the conversation is not waiting) and sent.
+ */
+export const handoffReplyUpdate = defineUpdate<ReplyRecord, [HandoffReplyInput]>('handoffReply');
 
 /** What a specialist agent activity receives. Ids and facts, never a transcript. */
 export interface AgentInput {
@@ -63,6 +112,9 @@ export interface AgentInput {
   triage: Pick<TriageResult, 'entities' | 'language' | 'urgency' | 'confidence'>;
   /** Why routing chose this agent; the handoff agent words its reply by it. */
   routeReason: RouteDecision['reason'];
+  /** When the message arrived (ISO-8601): "tomorrow" means the same day on every retry. */
+  receivedAt: string;
+  media?: MessageMedia;
 }
 
 export interface SendReplyInput {

@@ -5,6 +5,7 @@
  * Shared by workflows, the worker and the API; pure, so the workflow bundle may import it.
  */
 export * from './handle-message';
+export * from './reminder';
 export * from './search-attributes';
 export * from './task-queue';
 export * from './workflow-ids';

@@ -1,7 +1,21 @@
 import type { Intent } from './intents';
 
 /** Names of the specialist agents; `route.agent` in the API carries one of these. */
-export const AGENT_NAMES = ['triage', 'appointment', 'inquiry', 'human_handoff'] as const;
+export const AGENT_NAMES = [
+  'triage',
+  'appointment',
+  'inquiry',
+  'quote',
+  'order',
+  'returns',
+  'recommendation',
+  'troubleshooting',
+  'personalization',
+  'lead',
+  'document',
+  'reminder',
+  'human_handoff',
+] as const;
 
 export type AgentName = (typeof AGENT_NAMES)[number];
 
@@ -10,7 +24,9 @@ export interface AgentDefinition {
   /** Intents this agent handles; routing picks the agent whose list holds the intent. */
   intents: readonly Intent[];
   description: string;
-  /** Name of the activity that runs the agent; one activity type per agent, so the Web UI shows who acted. */
+  /** What the agent can do, for `GET /api/agents` and for user-defined workflow steps. */
+  capabilities: readonly string[];
+  /** The activity that runs the agent: one activity type per agent, so the Web UI shows who acted. */
   activity: string;
 }
 
@@ -22,25 +38,92 @@ export const AGENTS: readonly AgentDefinition[] = [
   {
     name: 'triage',
     intents: ['greeting'],
-    description: 'Greetings, thanks and small talk',
+    description: 'Greetings, thanks and small talk; asks a clarifying question when a message is unclear',
+    capabilities: ['greet', 'thank', 'clarify'],
     activity: 'triageAgent',
   },
   {
     name: 'appointment',
     intents: ['appointment_booking', 'appointment_reschedule', 'appointment_cancel'],
-    description: 'Books, reschedules and cancels appointments',
+    description: 'Books, reschedules and cancels appointments against the calendar of free slots',
+    capabilities: ['book', 'reschedule', 'cancel', 'offer_slots'],
     activity: 'appointmentAgent',
   },
   {
     name: 'inquiry',
     intents: ['inquiry'],
-    description: 'Opening hours, location, prices, policies and FAQ',
+    description: 'Opening hours, location, prices, policies and FAQ, answered from the knowledge base with its source',
+    capabilities: ['answer_from_knowledge_base', 'cite_article'],
     activity: 'inquiryAgent',
+  },
+  {
+    name: 'quote',
+    intents: ['quote_request'],
+    description: 'Prices a list of products with volume discounts and records the quote',
+    capabilities: ['quote', 'volume_discount', 'start_follow_up'],
+    activity: 'quoteAgent',
+  },
+  {
+    name: 'order',
+    intents: ['order_status'],
+    description: "Order status and tracking, from the chat's own orders",
+    capabilities: ['order_status', 'tracking'],
+    activity: 'orderAgent',
+  },
+  {
+    name: 'returns',
+    intents: ['return_request'],
+    description: 'Returns, exchanges and refunds within the return window; opens an RMA',
+    capabilities: ['check_eligibility', 'open_return', 'exchange'],
+    activity: 'returnsAgent',
+  },
+  {
+    name: 'recommendation',
+    intents: ['product_recommendation'],
+    description: "Product suggestions from the catalog and the customer's purchase history",
+    capabilities: ['recommend', 'use_purchase_history', 'respect_budget'],
+    activity: 'recommendationAgent',
+  },
+  {
+    name: 'troubleshooting',
+    intents: ['troubleshooting'],
+    description: 'Step-by-step fixes from the troubleshooting guides in the knowledge base',
+    capabilities: ['answer_from_knowledge_base', 'cite_article'],
+    activity: 'troubleshootingAgent',
+  },
+  {
+    name: 'personalization',
+    intents: ['profile_update'],
+    description: 'Profile updates, contact preferences, opt-outs and data deletion requests',
+    capabilities: ['update_profile', 'opt_out', 'data_deletion_request'],
+    activity: 'personalizationAgent',
+  },
+  {
+    name: 'lead',
+    intents: ['lead'],
+    description: 'Qualifies sales interest by budget, authority, need and timeline, and stores the lead',
+    capabilities: ['qualify_lead', 'score_bant'],
+    activity: 'leadAgent',
+  },
+  {
+    name: 'document',
+    intents: ['document'],
+    description: 'Records a file the customer sent for processing',
+    capabilities: ['record_document'],
+    activity: 'documentAgent',
+  },
+  {
+    name: 'reminder',
+    intents: ['reminder'],
+    description: 'Schedules a reminder on a durable timer and sends it when due',
+    capabilities: ['schedule_reminder'],
+    activity: 'reminderAgent',
   },
   {
     name: 'human_handoff',
     intents: ['human_handoff', 'unknown'],
-    description: 'Hands the conversation to a person when asked for or when nothing else fits',
+    description: 'Hands the conversation to a person and waits for their answer',
+    capabilities: ['handoff', 'wait_for_operator'],
     activity: 'humanHandoffAgent',
   },
 ];

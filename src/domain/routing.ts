@@ -2,7 +2,7 @@ import { agentForIntent, type AgentName } from './agent-registry';
 import type { Intent } from './intents';
 import type { TriageResult } from './keyword-triage';
 
-export type RouteReason = 'matched' | 'low_confidence' | 'flagged' | 'requested';
+export type RouteReason = 'matched' | 'low_confidence' | 'flagged' | 'requested' | 'clarify';
 
 export interface RouteDecision {
   /** The agent that owns the conversation's answer (the primary intent's agent). */
@@ -46,4 +46,14 @@ export function routeMessage(triage: TriageResult, options: RoutingOptions): Rou
     }
   }
   return { agent: agents[0], agents, intents, reason: 'matched' };
+}
+
+/** True when routing found no specialist it trusts: the chat gets one question, then a person. */
+export function needsClarification(route: RouteDecision): boolean {
+  return route.reason === 'low_confidence' || route.reason === 'flagged';
+}
+
+/** The route for the one clarifying question a chat gets before it is handed to a person. */
+export function clarificationRoute(): RouteDecision {
+  return { agent: 'triage', agents: ['triage'], intents: ['unknown'], reason: 'clarify' };
 }

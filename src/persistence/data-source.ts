@@ -1,11 +1,36 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { Appointment } from './entities/appointment.entity';
+import { Conversation } from './entities/conversation.entity';
+import { Customer } from './entities/customer.entity';
+import { DocumentUpload } from './entities/document-upload.entity';
+import { Handoff } from './entities/handoff.entity';
+import { Lead } from './entities/lead.entity';
+import { Order } from './entities/order.entity';
 import { OutboundMessage } from './entities/outbound-message.entity';
+import { Product } from './entities/product.entity';
+import { Quote } from './entities/quote.entity';
+import { Reminder } from './entities/reminder.entity';
+import { ReturnRequest } from './entities/return-request.entity';
 import { OutboundMessages1767139200000 } from './migrations/1767139200000-outbound-messages';
+import { BusinessData1767225600000 } from './migrations/1767225600000-business-data';
 
-export const ENTITIES = [OutboundMessage];
-export const MIGRATIONS = [OutboundMessages1767139200000];
+export const ENTITIES = [
+  OutboundMessage,
+  Customer,
+  Appointment,
+  Product,
+  Order,
+  ReturnRequest,
+  Lead,
+  DocumentUpload,
+  Reminder,
+  Handoff,
+  Quote,
+  Conversation,
+];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

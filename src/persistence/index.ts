@@ -4,4 +4,15 @@
  * migrations. `synchronize` is off: the schema changes only through migrations.
  */
 export * from './data-source';
+export * from './entities/appointment.entity';
+export * from './entities/conversation.entity';
+export * from './entities/customer.entity';
+export * from './entities/document-upload.entity';
+export * from './entities/handoff.entity';
+export * from './entities/lead.entity';
+export * from './entities/order.entity';
 export * from './entities/outbound-message.entity';
+export * from './entities/product.entity';
+export * from './entities/quote.entity';
+export * from './entities/reminder.entity';
+export * from './entities/return-request.entity';

@@ -1,8 +1,15 @@
 import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
   log,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -12,15 +19,22 @@ import {
   CHANNEL,
   CHAT_ID,
   getStatusQuery,
+  handoffReplyUpdate,
   INTENT,
+  reminderWorkflowId,
   type AgentInput,
   type AgentOutcome,
   type HandleMessageInput,
   type HandleMessageResult,
+  type HandoffReplyInput,
   type MessageStatus,
+  type ReplyRecord,
 } from '../contracts';
 import { getAgent } from '../domain/agent-registry';
-import { DEFAULT_CONFIDENCE_THRESHOLD, routeMessage } from '../domain/routing';
+import type { TriageResult } from '../domain/keyword-triage';
+import { clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../domain/routing';
+import { LLM_NON_RETRYABLE_FAILURE_TYPES } from '../llm/failure-types';
+import { sendReminder } from './send-reminder.workflow';
 
 /** Keyword rules: local, pure and fast; a short timeout and a few quick retries are enough. */
 const { triageByRules } = proxyLocalActivities<Activities>({
@@ -28,7 +42,7 @@ const { triageByRules } = proxyLocalActivities<Activities>({
   retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 5 },
 });
 
-/** Specialists and the reply touch databases and providers: retry with backoff, for minutes. */
+/** Specialists, projections and the reply touch databases and providers: retry with backoff, for minutes. */
 const remote = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: {
@@ -40,24 +54,78 @@ const remote = proxyActivities<Activities>({
   },
 });
 
+/**
+ * The LLM is an improvement, never a dependency: a few quick attempts, then the rules'
+ * triage and the template reply stand. Rejections, bad output and an open breaker are
+ * not retried at all.
+ */
+const llm = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: [...LLM_NON_RETRYABLE_FAILURE_TYPES],
+  },
+});
+
 type AgentActivity = (input: AgentInput) => Promise<AgentOutcome>;
 
+const DEFAULT_HANDOFF_TIMEOUT_SECONDS = 24 * 60 * 60;
+const DEFAULT_CLARIFICATION_WINDOW_SECONDS = 24 * 60 * 60;
+
+function describeFailure(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return `${err.cause.name}: ${err.cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
- * One inbound message, start to finish: triage → route → delegate → reply. Every step is
- * durable: a worker that dies mid-way resumes at the step it was on, and the reply is
- * keyed by the workflow id so it is recorded once.
+ * One inbound message, start to finish: triage → route → delegate → reply, and when the
+ * message goes to a person, a durable wait for their answer. A worker that dies mid-way
+ * resumes at the step it was on; each write is keyed by the workflow id and step, so it
+ * happens once.
  */
 export async function handleMessage(input: HandleMessageInput): Promise<HandleMessageResult> {
-  const { workflowId } = workflowInfo();
+  const { workflowId, startTime } = workflowInfo();
+  const receivedAt = startTime.toISOString();
   const status: MessageStatus = { step: 'received', chatId: input.chatId, channel: input.channel };
+  let operatorReply: HandoffReplyInput | undefined;
+
   setHandler(getStatusQuery, () => status);
+  setHandler(
+    handoffReplyUpdate,
+    async (reply) => {
+      operatorReply = reply;
+      await condition(() => status.handoff?.reply !== undefined);
+      return status.handoff!.reply!;
+    },
+    {
+      validator: (reply) => {
+        if (status.handoff?.status !== 'waiting' || operatorReply !== undefined) {
+          throw ApplicationFailure.nonRetryable('this conversation is not waiting for a person', 'NotWaitingForHuman');
+        }
+        if (typeof reply?.text !== 'string' || reply.text.trim() === '') {
+          throw ApplicationFailure.nonRetryable('text: must be a non-empty string', 'ValidationError');
+        }
+      },
+    },
+  );
   upsertSearchAttributes([
     { key: CHAT_ID, value: input.chatId },
     { key: CHANNEL, value: input.channel },
   ]);
 
   status.step = 'triaging';
-  const triage = await triageByRules({ text: input.body });
+  let triage: TriageResult = await triageByRules({ text: input.body });
+  const threshold = input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
+  if (input.llm && triage.flags.length === 0 && triage.confidence < threshold && patched('llm-triage-v1')) {
+    try {
+      triage = await llm.triageByLlm({ text: input.body, rules: triage });
+    } catch (err) {
+      log.warn('LLM triage failed; the rules stand', { error: describeFailure(err) });
+    }
+  }
   status.triage = {
     intent: triage.intent,
     intents: triage.intents,
@@ -70,7 +138,16 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
   upsertSearchAttributes([{ key: INTENT, value: triage.intent }]);
 
   status.step = 'routing';
-  const route = routeMessage(triage, { confidenceThreshold: input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD });
+  let route: RouteDecision = routeMessage(triage, { confidenceThreshold: threshold });
+  if (needsClarification(route) && patched('clarify-once-v1')) {
+    const { ask } = await remote.claimClarification({
+      chatId: input.chatId,
+      workflowId,
+      at: receivedAt,
+      windowSeconds: input.clarificationWindowSeconds ?? DEFAULT_CLARIFICATION_WINDOW_SECONDS,
+    });
+    if (ask) route = clarificationRoute();
+  }
   status.route = { agent: route.agent, agents: route.agents, reason: route.reason };
   upsertSearchAttributes([{ key: AGENT, value: route.agent }]);
   log.info('routed', { intent: triage.intent, confidence: triage.confidence, agent: route.agent, reason: route.reason });
@@ -87,6 +164,8 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
         senderName: input.senderName,
         intent: route.intents[i],
         routeReason: route.reason,
+        receivedAt,
+        media: input.media,
         triage: {
           entities: triage.entities,
           language: triage.language,
@@ -99,14 +178,69 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
   status.outcomes = outcomes;
 
   status.step = 'replying';
+  // The supervisor's synthesis: one reply for every agent that acted, in routing order.
+  let text = outcomes.map((o) => o.text).join('\n\n');
+  if (input.llm && patched('llm-replies-v1')) {
+    try {
+      const facts = Object.fromEntries(outcomes.map((o) => [o.agent, o.facts]));
+      text = (await llm.writeReply({ language: triage.language, draft: text, facts, customerText: input.body })).text;
+    } catch (err) {
+      log.warn('LLM reply failed; sending the template reply', { error: describeFailure(err) });
+    }
+  }
   status.reply = await remote.sendReply({
     workflowId,
     chatId: input.chatId,
     channel: input.channel,
-    text: outcomes.map((o) => o.text).join('\n\n'),
+    text,
     idempotencyKey: `${workflowId}:reply`,
   });
 
+  for (const outcome of outcomes) {
+    if (outcome.next?.kind === 'reminder' && patched('reminder-timer-v1')) {
+      // The timer outlives this conversation's workflow: abandoned, not cancelled, on close.
+      await startChild(sendReminder, {
+        workflowId: reminderWorkflowId(outcome.next.reminderId),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ reminderId: outcome.next.reminderId, chatId: input.chatId, channel: input.channel, remindAt: outcome.next.remindAt, language: triage.language }],
+      });
+    }
+  }
+
+  if (route.agent === 'human_handoff' && patched('handoff-wait-v1')) {
+    await waitForPerson();
+  }
+
   status.step = 'completed';
+  await condition(allHandlersFinished);
   return status;
+
+  async function waitForPerson(): Promise<void> {
+    const timeoutSeconds = input.handoffTimeoutSeconds ?? DEFAULT_HANDOFF_TIMEOUT_SECONDS;
+    const dueAt = new Date(startTime.getTime() + timeoutSeconds * 1000).toISOString();
+    await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason: route.reason, intent: triage.intent, dueAt });
+    status.handoff = { status: 'waiting', dueAt };
+    status.step = 'waiting_for_human';
+
+    const answered = await condition(() => operatorReply !== undefined, timeoutSeconds * 1000);
+    if (answered && operatorReply) {
+      const reply: ReplyRecord = await remote.sendReply({
+        workflowId,
+        chatId: input.chatId,
+        channel: input.channel,
+        text: operatorReply.text,
+        idempotencyKey: `${workflowId}:operator-reply`,
+      });
+      await remote.closeHandoff({ workflowId, status: 'answered', operator: operatorReply.operator, answer: operatorReply.text, at: new Date().toISOString() });
+      status.handoff = { status: 'answered', dueAt, operator: operatorReply.operator, reply };
+      return;
+    }
+    const apology =
+      triage.language === 'es'
+        ? 'Sentimos la espera: nuestro equipo no ha podido responderte todavía. Te escribiremos en cuanto podamos.'
+        : "Sorry for the wait: our team hasn't been able to reply yet. We will write to you as soon as we can.";
+    await remote.sendReply({ workflowId, chatId: input.chatId, channel: input.channel, text: apology, idempotencyKey: `${workflowId}:handoff-timeout` });
+    await remote.closeHandoff({ workflowId, status: 'timed_out', at: new Date().toISOString() });
+    status.handoff = { status: 'timed_out', dueAt };
+  }
 }

@@ -5,3 +5,4 @@
  * modules from `src/domain` and `src/contracts`, and activity *types* only.
  */
 export { handleMessage } from './handle-message.workflow';
+export { sendReminder } from './send-reminder.workflow';

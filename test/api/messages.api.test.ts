@@ -55,7 +55,7 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
       route: { agent: 'appointment' },
     });
     expect(view.body.triage.confidence).toBeGreaterThanOrEqual(0.6);
-    expect(view.body.reply.text).toMatch(/appointment/i);
+    expect(view.body.reply.text).toMatch(/Available times: Monday/);
 
     const again = await postJson(`${api.baseUrl}/api/messages`, msg);
     expect(again.status).toBe(202);

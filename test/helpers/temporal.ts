@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
 import { TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
 
@@ -72,13 +74,23 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** A config for tests: embedded defaults, no config file, overridable per test. */
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SWITCHBOARD_CONFIG: '', ...env });
+}
+
 /** Starts the project's worker (same options as production) on a test's own task queue. */
-export async function startTestWorker(ctx: TemporalTestContext, taskQueue: string, db: DataSource): Promise<RunningWorker> {
+export async function startTestWorker(
+  ctx: TemporalTestContext,
+  taskQueue: string,
+  db: DataSource,
+  env: Record<string, string> = {},
+): Promise<RunningWorker> {
   const worker = await createWorker({
     connection: ctx.nativeConnection,
     namespace: 'default',
     taskQueue,
-    db,
+    deps: activityDepsFromConfig(testConfig(env), db),
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();

@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../src/activities';
+import { createReplyActivities } from '../../src/activities/replies';
 import { OutboundMessage } from '../../src/persistence';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -11,7 +11,7 @@ describe('sendReply activity', () => {
   afterAll(() => database.close());
 
   it('records a reply once however often it is retried', async () => {
-    const { sendReply } = createActivities({ db: database.db });
+    const { sendReply } = createReplyActivities(database.db);
     const env = new MockActivityEnvironment();
     const input = { workflowId: 'msg:whatsapp:r1', chatId: 'c1', channel: 'whatsapp' as const, text: 'hi there', idempotencyKey: 'msg:whatsapp:r1:reply' };
     const first = await env.run(sendReply, input);
@@ -23,7 +23,7 @@ describe('sendReply activity', () => {
   });
 
   it('keeps replies with different keys apart', async () => {
-    const { sendReply } = createActivities({ db: database.db });
+    const { sendReply } = createReplyActivities(database.db);
     const env = new MockActivityEnvironment();
     const base = { workflowId: 'msg:whatsapp:r2', chatId: 'c2', channel: 'whatsapp' as const, text: 'x' };
     await Promise.all([

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import type { AppConfig } from '../../config';
+import { llmEnabled, type AppConfig } from '../../config';
 import {
   CHANNEL,
   CHAT_ID,
@@ -51,6 +51,9 @@ export class MessagesService {
       senderName: message.senderName,
       timestamp: message.timestamp,
       confidenceThreshold: this.config.triage.confidenceThreshold,
+      llm: llmEnabled(this.config),
+      handoffTimeoutSeconds: this.config.business.handoffTimeoutSeconds,
+      clarificationWindowSeconds: this.config.business.clarificationWindowSeconds,
     };
     try {
       const handle = await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>

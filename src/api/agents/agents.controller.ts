@@ -1,0 +1,14 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AGENTS, type AgentDefinition } from '../../domain/agent-registry';
+
+@ApiTags('agents')
+@Controller('api/agents')
+export class AgentsController {
+  /** The agent registry: who handles which intents, with what capabilities. */
+  @Get()
+  @ApiOkResponse({ description: 'every agent with its intents, description, capabilities and activity' })
+  list(): { agents: readonly AgentDefinition[] } {
+    return { agents: AGENTS };
+  }
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HandoffListQueryDto, HandoffParamDto, HandoffReplyDto } from './handoffs.dto';
+import { HandoffsService } from './handoffs.service';
+
+@ApiTags('handoffs')
+@Controller('api/handoffs')
+export class HandoffsController {
+  constructor(private readonly handoffs: HandoffsService) {}
+
+  /** Conversations waiting for a person (or, with `status`, answered or timed out ones). */
+  @Get()
+  @ApiOkResponse({ description: 'handoffs, oldest first' })
+  async list(@Query() query: HandoffListQueryDto) {
+    return { handoffs: await this.handoffs.list(query.status, query.limit) };
+  }
+
+  /** A person's answer: sent to the customer on the conversation's channel and recorded. */
+  @Post(':workflowId/reply')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the reply as sent' })
+  @ApiConflictResponse({ description: 'the conversation is not waiting for a person' })
+  @ApiNotFoundResponse({ description: 'no such conversation' })
+  reply(@Param() params: HandoffParamDto, @Body() body: HandoffReplyDto) {
+    return this.handoffs.reply(params.workflowId, body.text, body.operator);
+  }
+}

@@ -1,0 +1,24 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { MAX_BODY_LENGTH } from '../../domain/inbound-message';
+
+export const handoffReplySchema = z
+  .object({
+    text: z.string().trim().min(1).max(MAX_BODY_LENGTH),
+    operator: z.string().trim().min(1).max(128),
+  })
+  .strict();
+export class HandoffReplyDto extends createZodDto(handoffReplySchema) {}
+
+export const handoffParamSchema = z.object({
+  workflowId: z.string().max(600).regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
+});
+export class HandoffParamDto extends createZodDto(handoffParamSchema) {}
+
+export const handoffListQuerySchema = z
+  .object({
+    status: z.enum(['open', 'answered', 'timed_out']).default('open'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export class HandoffListQueryDto extends createZodDto(handoffListQuerySchema) {}

@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type HandoffStatus = 'open' | 'answered' | 'timed_out';
+
+/** A conversation waiting for a person; the read side of `GET /api/handoffs`. */
+@Entity({ name: 'handoffs' })
+export class Handoff {
+  @PrimaryColumn({ name: 'workflow_id', type: 'varchar', length: 512 })
+  workflowId!: string;
+
+  @Column({ name: 'chat_id', type: 'varchar', length: 128 })
+  chatId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  channel!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  reason!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  intent!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: HandoffStatus;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  operator!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  answer!: string | null;
+
+  @Column({ name: 'due_at', type: Date })
+  dueAt!: Date;
+
+  @CreateDateColumn({ name: 'opened_at' })
+  openedAt!: Date;
+
+  @Column({ name: 'closed_at', type: Date, nullable: true })
+  closedAt!: Date | null;
+}

@@ -1,0 +1,19 @@
+import type { Product } from '../entities/product.entity';
+
+/** The demo shop's catalog (Harbour Wellness), seeded on embedded defaults and in tests. */
+export const CATALOG: Product[] = [
+  { sku: 'MG-100', name: 'Pulse massage gun', nameEs: 'Pistola de masaje Pulse', category: 'recovery', priceCents: 12900, currency: 'USD', tags: ['recovery', 'muscle', 'electronics', 'sport'], description: 'Percussion massage gun with 4 interchangeable heads.', stock: 25 },
+  { sku: 'FR-200', name: 'High-density foam roller', nameEs: 'Rodillo de espuma de alta densidad', category: 'recovery', priceCents: 3500, currency: 'USD', tags: ['recovery', 'muscle', 'back', 'sport'], description: 'Foam roller for myofascial release.', stock: 60 },
+  { sku: 'HC-210', name: 'Hot and cold gel pack', nameEs: 'Compresa de gel frío/calor', category: 'recovery', priceCents: 1800, currency: 'USD', tags: ['recovery', 'pain', 'injury'], description: 'Reusable gel pack for heat or cold therapy.', stock: 80 },
+  { sku: 'PC-300', name: 'Posture corrector', nameEs: 'Corrector de postura', category: 'posture', priceCents: 3500, currency: 'USD', tags: ['posture', 'back', 'office'], description: 'Adjustable posture corrector for upper back support.', stock: 40 },
+  { sku: 'EP-310', name: 'Ergonomic memory-foam pillow', nameEs: 'Almohada ergonómica viscoelástica', category: 'posture', priceCents: 5900, currency: 'USD', tags: ['posture', 'sleep', 'neck'], description: 'Contoured pillow that supports the neck while you sleep.', stock: 30 },
+  { sku: 'LS-320', name: 'Lumbar support cushion', nameEs: 'Cojín de soporte lumbar', category: 'posture', priceCents: 3900, currency: 'USD', tags: ['posture', 'back', 'office'], description: 'Cushion for office chairs that supports the lower back.', stock: 35 },
+  { sku: 'YM-400', name: 'Non-slip yoga mat', nameEs: 'Esterilla de yoga antideslizante', category: 'exercise', priceCents: 4500, currency: 'USD', tags: ['yoga', 'exercise', 'home'], description: '6 mm non-slip mat for yoga and pilates.', stock: 50 },
+  { sku: 'RB-410', name: 'Resistance bands set', nameEs: 'Set de bandas de resistencia', category: 'exercise', priceCents: 2500, currency: 'USD', tags: ['exercise', 'home', 'strength', 'rehab'], description: 'Five bands from light to extra heavy, with handles.', stock: 70 },
+  { sku: 'YB-420', name: 'Yoga block pair', nameEs: 'Par de bloques de yoga', category: 'exercise', priceCents: 1900, currency: 'USD', tags: ['yoga', 'exercise', 'home'], description: 'Two cork yoga blocks.', stock: 45 },
+  { sku: 'KB-430', name: 'Knee support brace', nameEs: 'Rodillera de soporte', category: 'rehab', priceCents: 3400, currency: 'USD', tags: ['rehab', 'injury', 'sport', 'knee'], description: 'Compression knee brace with side stabilizers.', stock: 30 },
+  { sku: 'PB-500', name: 'Pulse Band fitness tracker', nameEs: 'Pulsera de actividad Pulse Band', category: 'electronics', priceCents: 8900, currency: 'USD', tags: ['fitness', 'tracking', 'electronics', 'sleep'], description: 'Tracks steps, heart rate and sleep; 7-day battery.', stock: 20 },
+  { sku: 'SS-510', name: 'Smart body-composition scale', nameEs: 'Báscula inteligente de composición corporal', category: 'electronics', priceCents: 5900, currency: 'USD', tags: ['fitness', 'tracking', 'electronics', 'weight'], description: 'Weight, body fat and muscle mass, syncs with the app.', stock: 15 },
+  { sku: 'BP-520', name: 'Upper-arm blood-pressure monitor', nameEs: 'Tensiómetro de brazo', category: 'electronics', priceCents: 6900, currency: 'USD', tags: ['health', 'tracking', 'electronics', 'heart'], description: 'Clinically validated monitor with irregular heartbeat detection.', stock: 12 },
+  { sku: 'GC-600', name: 'Wellness gift card', nameEs: 'Tarjeta regalo de bienestar', category: 'gift', priceCents: 5000, currency: 'USD', tags: ['gift'], description: 'Gift card valid for products and appointments.', stock: 999 },
+];

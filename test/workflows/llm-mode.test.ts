@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
+import { triageByKeywords } from '../../src/domain';
+import type { handleMessage } from '../../src/workflows';
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/openai-server';
+import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+
+/** A message the keyword rules cannot place: it needs the model. */
+const UNCLEAR = 'So about that thing we talked about last week, any news?';
+
+const orderStatus = {
+  intent: 'order_status',
+  intents: ['order_status'],
+  confidence: 0.86,
+  language: 'en',
+  urgency: 'normal',
+  entities: { dates: [], times: [], orderNumbers: [], emails: [], phones: [], amounts: [] },
+};
+
+describe('LLM mode through handleMessage, against a local OpenAI-compatible server', () => {
+  let ctx: TemporalTestContext;
+  let database: TestDatabase;
+  let worker: RunningWorker;
+  let provider: FakeOpenAiServer;
+  const taskQueue = uniqueTaskQueue('wf-llm');
+
+  beforeAll(async () => {
+    provider = await startFakeOpenAiServer();
+    ctx = await connectTemporal();
+    database = await openTestDatabase();
+    worker = await startTestWorker(ctx, taskQueue, database.db, { OPENAI_BASE_URL: provider.baseUrl, OPENAI_MODEL: 'switchboard-test-model', LLM_TIMEOUT_MS: '2000' });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await database?.close();
+    await ctx?.close();
+    await provider?.stop();
+  });
+
+  beforeEach(() => provider.reset());
+
+  async function run(body: string) {
+    const message: HandleMessageInput = { chatId: `${randomUUID().slice(0, 8)}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body, llm: true };
+    const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', {
+      workflowId: messageWorkflowId('whatsapp', message.messageId),
+      taskQueue,
+      args: [message],
+    });
+    return handle.result();
+  }
+
+  it('uses a probe message the keyword rules are unsure of', () => {
+    expect(triageByKeywords(UNCLEAR).confidence).toBeLessThan(0.6);
+  });
+
+  it('classifies with the model and lets it word the reply from the agent facts', async () => {
+    provider.enqueue({ json: orderStatus }, { content: 'Sorry about that! Could you tell me which product it is?' });
+    const result = await run(UNCLEAR);
+    expect(result.triage).toMatchObject({ intent: 'order_status', method: 'llm', confidence: 0.86 });
+    expect(result.route!.agent).toBe('order');
+    expect(result.reply!.text).toBe('Sorry about that! Could you tell me which product it is?');
+    expect(provider.requests.map((r) => r.body.model)).toEqual(['switchboard-test-model', 'switchboard-test-model']);
+    expect(provider.requests[0].body.response_format.type).toBe('json_schema');
+  });
+
+  it('does not call the model for a message the rules are sure of', async () => {
+    provider.enqueue({ content: 'Hello! How can I help?' });
+    const result = await run('Good morning!');
+    expect(result.triage!.method).toBe('rules');
+    expect(provider.requests).toHaveLength(1); // the reply only
+  });
+
+  it('survives 500s: the activity retries and the model answer is used', async () => {
+    provider.enqueue({ status: 500 }, { status: 503 }, { json: orderStatus }, { content: 'Let me help you with that.' });
+    const result = await run(UNCLEAR);
+    expect(result.triage).toMatchObject({ intent: 'order_status', method: 'llm' });
+    expect(provider.requests).toHaveLength(4);
+  });
+
+  it('falls back to the rules at once on output that breaks the schema, and on a 401', async () => {
+    provider.enqueue({ json: { ...orderStatus, intent: 'banana' } }, { status: 401 });
+    const result = await run(UNCLEAR);
+    expect(result.triage!.method).toBe('rules');
+    expect(result.route).toMatchObject({ agent: 'triage', reason: 'clarify' });
+    // One triage call and one reply call: neither was retried.
+    expect(provider.requests).toHaveLength(2);
+    expect(result.reply!.text).toMatch(/didn't quite get that/);
+  });
+
+  it('answers from rules and templates while the provider is down, and the breaker stops calling it', async () => {
+    await provider.stop();
+    try {
+      const first = await run(UNCLEAR);
+      expect(first.triage!.method).toBe('rules');
+      expect(first.reply!.text).toMatch(/didn't quite get that/);
+      // Retries of triage and reply opened the breaker (5 failures); the next message
+      // fails fast without waiting for connection attempts.
+      const second = await run('asdf qwrtz zxcv');
+      expect(second.triage!.method).toBe('rules');
+    } finally {
+      await provider.start();
+    }
+    expect(provider.requests).toHaveLength(0);
+  });
+});
