@@ -1,0 +1,87 @@
+import type { SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { DataSource } from 'typeorm';
+import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { ensureJavaTestServer } from '../../src/devserver/java-test-server';
+import { activityDepsFromConfig } from '../../worker/activity-deps';
+import { createWorker } from '../../worker/create-worker';
+import { installQuietRuntime, testConfig, uniqueTaskQueue, workflowBundle, type RunningWorker } from './temporal';
+
+/**
+ * Time-skipping tests (DESIGN.md, "Test tiers", 3): the Temporal Java test server, found or
+ * fetched once by the project (`src/devserver/java-test-server.ts`), under
+ * `TestWorkflowEnvironment.createTimeSkipping`. Timers of hours or days fire as soon as
+ * nothing else is pending. Start one environment per test file (beforeAll/afterAll): the
+ * JVM takes about a second to start.
+ */
+
+/** `temporal.api.enums.v1.IndexedValueType`, by the SDK's search attribute type names. */
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+};
+
+/**
+ * Registers the project's custom search attributes (ChatId, Intent, Agent, Channel). The
+ * Java test server rejects an upsert of an unregistered one ("search attribute ChatId is
+ * not defined", failing the workflow task over and over), and `createTimeSkipping` has no
+ * `searchAttributes` option, unlike the dev server; its OperatorService takes them.
+ */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]])),
+  });
+}
+
+/**
+ * A time-skipping environment on the project's Java test server, with the project's
+ * search attributes registered, so `handleMessage` runs on it unchanged.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const server = await ensureJavaTestServer((line) => process.stderr.write(`[time-skipping] ${line}\n`));
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: server.path } },
+  });
+  try {
+    await registerSearchAttributes(env);
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
+}
+
+/**
+ * Starts the project's worker (same options as production) on the time-skipping
+ * environment, on a task queue of its own, with the run's shared workflow bundle.
+ */
+export async function startTimeSkippingWorker(
+  env: TestWorkflowEnvironment,
+  db: DataSource,
+  options: { taskQueue?: string; env?: Record<string, string> } = {},
+): Promise<RunningWorker & { taskQueue: string }> {
+  const taskQueue = options.taskQueue ?? uniqueTaskQueue('time-skipping');
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    deps: activityDepsFromConfig(testConfig(options.env), db),
+    workflowBundle: workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
