@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/devserver/dev-server';
-import { HISTORY_CASES, type MessageCase, type ReminderCase } from '../src/devserver/history-cases';
+import { HISTORY_CASES, type CleanupCase, type MessageCase, type ReminderCase, type TaskCase } from '../src/devserver/history-cases';
+import { TaskManager } from '../src/tasks/task-manager';
 import { ensureTemporalCli } from '../src/devserver/temporal-cli';
 import { openDatabase, Reminder } from '../src/persistence';
 import { activityDepsFromConfig } from '../worker/activity-deps';
@@ -65,9 +66,26 @@ async function main(): Promise<void> {
       await handle.result();
       return workflowId;
     };
+    const runTaskCase = async (c: TaskCase): Promise<string> => {
+      const task = await new TaskManager(db, client, taskQueue).create(c.task);
+      await client.workflow.getHandle(task.workflowId).result();
+      return task.workflowId;
+    };
+    const runCleanupCase = async (c: CleanupCase): Promise<string> => {
+      const workflowId = `history-cleanup-${Date.now()}`;
+      await client.workflow.execute(c.workflowType, { workflowId, taskQueue, args: [{ olderThanDays: c.olderThanDays }] });
+      return workflowId;
+    };
     await worker.runUntil(async () => {
       for (const c of HISTORY_CASES.filter((h) => only.length === 0 || only.includes(h.name))) {
-        const workflowId = c.workflowType === 'handleMessage' ? await runMessageCase(c) : await runReminderCase(c);
+        const workflowId =
+          c.workflowType === 'handleMessage'
+            ? await runMessageCase(c)
+            : c.workflowType === 'sendReminder'
+              ? await runReminderCase(c)
+              : c.workflowType === 'runTask'
+                ? await runTaskCase(c)
+                : await runCleanupCase(c);
         // The CLI writes the canonical proto3 JSON that the Web UI exports and
         // historyFromJSON reads back.
         const shown = spawnSync(

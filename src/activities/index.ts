@@ -18,6 +18,7 @@ import { createHandoffActivities } from './handoffs';
 import { createLlmActivities, type LlmServices } from './llm';
 import { createReminderActivities } from './reminders';
 import { createReplyActivities } from './replies';
+import { createTaskActivities } from './tasks';
 import { triageByRules } from './triage';
 
 export interface ActivityDeps {
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReminderActivities(deps.db),
     ...createReplyActivities(deps.db),
     ...createLlmActivities(deps.llm),
+    ...createTaskActivities(deps.db),
   };
 }
 

@@ -8,6 +8,7 @@ import { DatabaseModule } from './database.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         TemporalModule,
         DatabaseModule,
         MessagesModule,
+        TasksModule,
         AgentsModule,
         HandoffsModule,
         HealthModule,

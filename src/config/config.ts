@@ -32,6 +32,11 @@ const envSchema = z.object({
   HANDOFF_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
   CLARIFICATION_WINDOW_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  TASK_CLEANUP_CRON: z
+    .string()
+    .default('0 3 * * *')
+    .refine((c) => c.trim().split(/\s+/).length === 5, 'must be a 5-field cron expression such as "0 3 * * *"'),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -56,6 +61,7 @@ export interface AppConfig {
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   triage: { confidenceThreshold: number };
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
+  tasks: { retentionDays: number; cleanupCron: string };
 }
 
 /** True when an LLM provider is configured (a key, or a compatible server's base URL). */
@@ -118,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       handoffTimeoutSeconds: e.HANDOFF_TIMEOUT_SECONDS,
       clarificationWindowSeconds: e.CLARIFICATION_WINDOW_SECONDS,
     },
+    tasks: { retentionDays: e.TASK_RETENTION_DAYS, cleanupCron: e.TASK_CLEANUP_CRON },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 export * from './handle-message';
 export * from './reminder';
+export * from './tasks';
 export * from './search-attributes';
 export * from './task-queue';
 export * from './workflow-ids';

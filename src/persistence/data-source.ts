@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AgentLog } from './entities/agent-log.entity';
 import { Appointment } from './entities/appointment.entity';
 import { Conversation } from './entities/conversation.entity';
 import { Customer } from './entities/customer.entity';
@@ -13,8 +14,10 @@ import { Product } from './entities/product.entity';
 import { Quote } from './entities/quote.entity';
 import { Reminder } from './entities/reminder.entity';
 import { ReturnRequest } from './entities/return-request.entity';
+import { Task } from './entities/task.entity';
 import { OutboundMessages1767139200000 } from './migrations/1767139200000-outbound-messages';
 import { BusinessData1767225600000 } from './migrations/1767225600000-business-data';
+import { TasksAndAgentLogs1767312000000 } from './migrations/1767312000000-tasks-and-agent-logs';
 
 export const ENTITIES = [
   OutboundMessage,
@@ -29,8 +32,10 @@ export const ENTITIES = [
   Handoff,
   Quote,
   Conversation,
+  Task,
+  AgentLog,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

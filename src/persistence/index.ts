@@ -4,6 +4,8 @@
  * migrations. `synchronize` is off: the schema changes only through migrations.
  */
 export * from './data-source';
+export * from './transactions';
+export * from './entities/agent-log.entity';
 export * from './entities/appointment.entity';
 export * from './entities/conversation.entity';
 export * from './entities/customer.entity';
@@ -16,3 +18,4 @@ export * from './entities/product.entity';
 export * from './entities/quote.entity';
 export * from './entities/reminder.entity';
 export * from './entities/return-request.entity';
+export * from './entities/task.entity';

@@ -2,7 +2,9 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
   ParentClosePolicy,
   patched,
@@ -33,7 +35,9 @@ import {
 import { getAgent } from '../domain/agent-registry';
 import type { TriageResult } from '../domain/keyword-triage';
 import { clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../domain/routing';
+import { priorityForUrgency } from '../domain/task-lifecycle';
 import { LLM_NON_RETRYABLE_FAILURE_TYPES } from '../llm/failure-types';
+import type { TaskEvent } from '../activities/tasks';
 import { sendReminder } from './send-reminder.workflow';
 
 /** Keyword rules: local, pure and fast; a short timeout and a few quick retries are enough. */
@@ -87,7 +91,7 @@ function describeFailure(err: unknown): string {
  * happens once.
  */
 export async function handleMessage(input: HandleMessageInput): Promise<HandleMessageResult> {
-  const { workflowId, startTime } = workflowInfo();
+  const { workflowId, runId, startTime } = workflowInfo();
   const receivedAt = startTime.toISOString();
   const status: MessageStatus = { step: 'received', chatId: input.chatId, channel: input.channel };
   let operatorReply: HandoffReplyInput | undefined;
@@ -116,109 +120,176 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
     { key: CHANNEL, value: input.channel },
   ]);
 
-  status.step = 'triaging';
-  let triage: TriageResult = await triageByRules({ text: input.body });
-  const threshold = input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
-  if (input.llm && triage.flags.length === 0 && triage.confidence < threshold && patched('llm-triage-v1')) {
-    try {
-      triage = await llm.triageByLlm({ text: input.body, rules: triage });
-    } catch (err) {
-      log.warn('LLM triage failed; the rules stand', { error: describeFailure(err) });
-    }
-  }
-  status.triage = {
-    intent: triage.intent,
-    intents: triage.intents,
-    confidence: triage.confidence,
-    method: triage.method,
-    language: triage.language,
-    urgency: triage.urgency,
-    flags: triage.flags,
+  // Task rows and agent logs for the API: the read side of this history.
+  const projecting = patched('task-projections-v1');
+  const project = async (event: Omit<TaskEvent, 'workflowId' | 'runId' | 'at'>): Promise<void> => {
+    if (!projecting) return;
+    await remote.recordTaskEvent({ ...event, workflowId, runId, at: new Date().toISOString() });
   };
-  upsertSearchAttributes([{ key: INTENT, value: triage.intent }]);
 
-  status.step = 'routing';
-  let route: RouteDecision = routeMessage(triage, { confidenceThreshold: threshold });
-  if (needsClarification(route) && patched('clarify-once-v1')) {
-    const { ask } = await remote.claimClarification({
-      chatId: input.chatId,
-      workflowId,
-      at: receivedAt,
-      windowSeconds: input.clarificationWindowSeconds ?? DEFAULT_CLARIFICATION_WINDOW_SECONDS,
-    });
-    if (ask) route = clarificationRoute();
-  }
-  status.route = { agent: route.agent, agents: route.agents, reason: route.reason };
-  upsertSearchAttributes([{ key: AGENT, value: route.agent }]);
-  log.info('routed', { intent: triage.intent, confidence: triage.confidence, agent: route.agent, reason: route.reason });
+  try {
+    status.step = 'triaging';
+    const triageStarted = Date.now();
+    let triage: TriageResult = await triageByRules({ text: input.body });
+    const threshold = input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
+    if (input.llm && triage.flags.length === 0 && triage.confidence < threshold && patched('llm-triage-v1')) {
+      try {
+        triage = await llm.triageByLlm({ text: input.body, rules: triage });
+      } catch (err) {
+        log.warn('LLM triage failed; the rules stand', { error: describeFailure(err) });
+      }
+    }
+    status.triage = {
+      intent: triage.intent,
+      intents: triage.intents,
+      confidence: triage.confidence,
+      method: triage.method,
+      language: triage.language,
+      urgency: triage.urgency,
+      flags: triage.flags,
+    };
+    upsertSearchAttributes([{ key: INTENT, value: triage.intent }]);
 
-  status.step = 'delegating';
-  const outcomes = await Promise.all(
-    route.agents.map((agentName, i) => {
-      const activity = remote[getAgent(agentName).activity as keyof Activities] as unknown as AgentActivity;
-      return activity({
-        workflowId,
+    status.step = 'routing';
+    let route: RouteDecision = routeMessage(triage, { confidenceThreshold: threshold });
+    if (needsClarification(route) && patched('clarify-once-v1')) {
+      const { ask } = await remote.claimClarification({
         chatId: input.chatId,
-        channel: input.channel,
-        body: input.body,
-        senderName: input.senderName,
-        intent: route.intents[i],
-        routeReason: route.reason,
-        receivedAt,
-        media: input.media,
-        triage: {
-          entities: triage.entities,
-          language: triage.language,
-          urgency: triage.urgency,
-          confidence: triage.confidence,
+        workflowId,
+        at: receivedAt,
+        windowSeconds: input.clarificationWindowSeconds ?? DEFAULT_CLARIFICATION_WINDOW_SECONDS,
+      });
+      if (ask) route = clarificationRoute();
+    }
+    status.route = { agent: route.agent, agents: route.agents, reason: route.reason };
+    upsertSearchAttributes([{ key: AGENT, value: route.agent }]);
+    log.info('routed', { intent: triage.intent, confidence: triage.confidence, agent: route.agent, reason: route.reason });
+    await project({
+      step: 'message',
+      kind: 'started',
+      taskType: triage.intent,
+      priority: priorityForUrgency(triage.urgency),
+      chatId: input.chatId,
+      messageId: input.messageId,
+      channel: input.channel,
+      assignedAgent: route.agent,
+      input: { body: input.body, senderName: input.senderName ?? null },
+      logs: [
+        { key: 'created', agent: 'orchestrator', action: 'created', details: { channel: input.channel } },
+        {
+          key: 'triaged',
+          agent: 'orchestrator',
+          action: 'processed',
+          durationMs: Date.now() - triageStarted,
+          details: { intent: triage.intent, intents: triage.intents, confidence: triage.confidence, method: triage.method, route: route.reason, agents: route.agents },
         },
-      });
-    }),
-  );
-  status.outcomes = outcomes;
+      ],
+    });
 
-  status.step = 'replying';
-  // The supervisor's synthesis: one reply for every agent that acted, in routing order.
-  let text = outcomes.map((o) => o.text).join('\n\n');
-  if (input.llm && patched('llm-replies-v1')) {
-    try {
-      const facts = Object.fromEntries(outcomes.map((o) => [o.agent, o.facts]));
-      text = (await llm.writeReply({ language: triage.language, draft: text, facts, customerText: input.body })).text;
-    } catch (err) {
-      log.warn('LLM reply failed; sending the template reply', { error: describeFailure(err) });
+    status.step = 'delegating';
+    // A message with several intents is a supervisor's task: one subtask per agent.
+    const supervised = route.agents.length > 1;
+    const outcomes = await Promise.all(
+      route.agents.map(async (agentName, i) => {
+        const activity = remote[getAgent(agentName).activity as keyof Activities] as unknown as AgentActivity;
+        const agentStarted = Date.now();
+        const delegation = { agent: agentName, action: 'delegated' as const, details: { intent: route.intents[i] } };
+        if (supervised) {
+          await project({ step: `agent:${agentName}`, parentStep: 'message', kind: 'delegated', taskType: route.intents[i], assignedAgent: agentName, chatId: input.chatId, channel: input.channel, logs: [{ key: `delegated:${agentName}`, ...delegation }] });
+        } else {
+          await project({ step: 'message', kind: 'delegated', logs: [{ key: `delegated:${agentName}`, ...delegation }] });
+        }
+        const outcome = await activity({
+          workflowId,
+          chatId: input.chatId,
+          channel: input.channel,
+          body: input.body,
+          senderName: input.senderName,
+          intent: route.intents[i],
+          routeReason: route.reason,
+          receivedAt,
+          media: input.media,
+          triage: {
+            entities: triage.entities,
+            language: triage.language,
+            urgency: triage.urgency,
+            confidence: triage.confidence,
+          },
+        });
+        const done = { key: `completed:${agentName}`, agent: agentName, action: 'completed' as const, durationMs: Date.now() - agentStarted, details: outcome.facts };
+        await project(
+          supervised
+            ? { step: `agent:${agentName}`, kind: 'completed', output: { text: outcome.text, facts: outcome.facts }, logs: [done] }
+            : { step: 'message', kind: 'delegated', logs: [done] },
+        );
+        return outcome;
+      }),
+    );
+    status.outcomes = outcomes;
+
+    status.step = 'replying';
+    // The supervisor's synthesis: one reply for every agent that acted, in routing order.
+    let text = outcomes.map((o) => o.text).join('\n\n');
+    if (input.llm && patched('llm-replies-v1')) {
+      try {
+        const facts = Object.fromEntries(outcomes.map((o) => [o.agent, o.facts]));
+        text = (await llm.writeReply({ language: triage.language, draft: text, facts, customerText: input.body })).text;
+      } catch (err) {
+        log.warn('LLM reply failed; sending the template reply', { error: describeFailure(err) });
+      }
     }
-  }
-  status.reply = await remote.sendReply({
-    workflowId,
-    chatId: input.chatId,
-    channel: input.channel,
-    text,
-    idempotencyKey: `${workflowId}:reply`,
-  });
+    status.reply = await remote.sendReply({
+      workflowId,
+      chatId: input.chatId,
+      channel: input.channel,
+      text,
+      idempotencyKey: `${workflowId}:reply`,
+    });
 
-  for (const outcome of outcomes) {
-    if (outcome.next?.kind === 'reminder' && patched('reminder-timer-v1')) {
-      // The timer outlives this conversation's workflow: abandoned, not cancelled, on close.
-      await startChild(sendReminder, {
-        workflowId: reminderWorkflowId(outcome.next.reminderId),
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ reminderId: outcome.next.reminderId, chatId: input.chatId, channel: input.channel, remindAt: outcome.next.remindAt, language: triage.language }],
-      });
+    for (const outcome of outcomes) {
+      if (outcome.next?.kind === 'reminder' && patched('reminder-timer-v1')) {
+        // The timer outlives this conversation's workflow: abandoned, not cancelled, on close.
+        await startChild(sendReminder, {
+          workflowId: reminderWorkflowId(outcome.next.reminderId),
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [{ reminderId: outcome.next.reminderId, chatId: input.chatId, channel: input.channel, remindAt: outcome.next.remindAt, language: triage.language }],
+        });
+      }
     }
-  }
 
-  if (route.agent === 'human_handoff' && patched('handoff-wait-v1')) {
-    await waitForPerson();
+    if (route.agent === 'human_handoff' && patched('handoff-wait-v1')) {
+      await waitForPerson(route.reason, triage.intent, triage.language);
+    }
+    await project({
+      step: 'message',
+      kind: 'completed',
+      output: { reply: status.reply.text, agents: route.agents, handoff: status.handoff ?? null },
+      logs: [{ key: 'replied', agent: route.agent, action: 'completed', durationMs: Date.now() - startTime.getTime(), details: { outboundId: status.reply.outboundId } }],
+    });
+
+  } catch (err) {
+    status.step = 'failed';
+    const cancelled = isCancellation(err);
+    // Recorded even while the workflow is being cancelled, so the row never stays in_progress.
+    await CancellationScope.nonCancellable(() =>
+      project({
+        step: 'message',
+        kind: cancelled ? 'cancelled' : 'failed',
+        error: describeFailure(err),
+        logs: [{ key: cancelled ? 'cancelled' : 'failed', agent: status.route?.agent ?? 'orchestrator', action: cancelled ? 'cancelled' : 'failed', details: { error: describeFailure(err) } }],
+      }),
+    );
+    throw err;
   }
 
   status.step = 'completed';
   await condition(allHandlersFinished);
   return status;
 
-  async function waitForPerson(): Promise<void> {
+  async function waitForPerson(reason: string, intent: string, language: string): Promise<void> {
     const timeoutSeconds = input.handoffTimeoutSeconds ?? DEFAULT_HANDOFF_TIMEOUT_SECONDS;
     const dueAt = new Date(startTime.getTime() + timeoutSeconds * 1000).toISOString();
-    await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason: route.reason, intent: triage.intent, dueAt });
+    await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason, intent, dueAt });
     status.handoff = { status: 'waiting', dueAt };
     status.step = 'waiting_for_human';
 
@@ -236,7 +307,7 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
       return;
     }
     const apology =
-      triage.language === 'es'
+      language === 'es'
         ? 'Sentimos la espera: nuestro equipo no ha podido responderte todavía. Te escribiremos en cuanto podamos.'
         : "Sorry for the wait: our team hasn't been able to reply yet. We will write to you as soon as we can.";
     await remote.sendReply({ workflowId, chatId: input.chatId, channel: input.channel, text: apology, idempotencyKey: `${workflowId}:handoff-timeout` });

@@ -4,5 +4,7 @@
  * root. Code reachable from here must stay deterministic: `@temporalio/workflow`, pure
  * modules from `src/domain` and `src/contracts`, and activity *types* only.
  */
+export { cleanupTasks } from './cleanup-tasks.workflow';
 export { handleMessage } from './handle-message.workflow';
+export { runTask } from './run-task.workflow';
 export { sendReminder } from './send-reminder.workflow';

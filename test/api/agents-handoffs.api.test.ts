@@ -36,7 +36,7 @@ describe('agents and handoffs through the API (Nest + worker + dev server + SQLi
     database = await openTestDatabase();
     await seedDemoData(database.db);
     worker = await startTestWorker(ctx, taskQueue, database.db);
-    api = await startTestApi({ address: ctx.address, taskQueue, dataDir: database.dataDir });
+    api = await startTestApi({ address: ctx.address, taskQueue, database });
   });
 
   afterAll(async () => {

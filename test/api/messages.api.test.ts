@@ -15,7 +15,7 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
     ctx = await connectTemporal();
     database = await openTestDatabase();
     worker = await startTestWorker(ctx, taskQueue, database.db);
-    api = await startTestApi({ address: ctx.address, taskQueue, dataDir: database.dataDir });
+    api = await startTestApi({ address: ctx.address, taskQueue, database });
   });
 
   afterAll(async () => {
@@ -146,7 +146,7 @@ describe('readiness without Temporal', () => {
   it('answers 503 naming Temporal as down while liveness stays up', async () => {
     const database = await openTestDatabase();
     // A port nothing listens on: the lazy connection fails at the first call.
-    const api = await startTestApi({ address: '127.0.0.1:1', taskQueue: 'unused', dataDir: database.dataDir });
+    const api = await startTestApi({ address: '127.0.0.1:1', taskQueue: 'unused', database });
     try {
       expect((await getJson(`${api.baseUrl}/health`)).status).toBe(200);
       const ready = await getJson(`${api.baseUrl}/health/ready`);

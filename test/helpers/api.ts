@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type AppConfig } from '../../src/config';
+import { databaseEnv, type TestDatabase } from './database';
 
 export interface TestApi {
   app: INestApplication;
@@ -10,16 +11,15 @@ export interface TestApi {
 }
 
 /** The real Nest app on an ephemeral loopback port, against the test's Temporal and database. */
-export async function startTestApi(overrides: { address: string; taskQueue: string; dataDir: string; env?: Record<string, string> }): Promise<TestApi> {
+export async function startTestApi(overrides: { address: string; taskQueue: string; database: TestDatabase; env?: Record<string, string> }): Promise<TestApi> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
     TEMPORAL_ADDRESS: overrides.address,
     TEMPORAL_TASK_QUEUE: overrides.taskQueue,
-    DATA_DIR: overrides.dataDir,
     SWITCHBOARD_CONFIG: '',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...databaseEnv(overrides.database),
     ...overrides.env,
   });
   const app = await createApp(config);

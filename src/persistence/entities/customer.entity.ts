@@ -23,7 +23,7 @@ export class Customer {
   timezone!: string | null;
 
   @Column({ type: 'text', transformer: jsonText, nullable: true })
-  preferences!: Record<string, unknown> | null;
+  preferences!: Record<string, any> | null;
 
   /** The customer asked not to be contacted: no follow-ups, no campaigns. */
   @Column({ name: 'opted_out', type: 'boolean', default: false })

@@ -20,7 +20,7 @@ export class Lead {
 
   /** The BANT breakdown and its signals. */
   @Column({ type: 'text', transformer: jsonText })
-  details!: Record<string, unknown>;
+  details!: Record<string, any>;
 
   @Column({ type: 'text' })
   message!: string;

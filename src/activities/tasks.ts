@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
+import type { DataSource, EntityManager } from 'typeorm';
+import { assertTransition, isFinal, type TaskStatus } from '../domain/task-lifecycle';
+import { AgentLog, type AgentLogAction } from '../persistence/entities/agent-log.entity';
+import { Task } from '../persistence/entities/task.entity';
+import { inTransaction } from '../persistence/transactions';
+import { deleteFinishedTasks } from '../tasks/cleanup';
+import { isUniqueViolation } from './deps';
+
+export type TaskEventKind = 'started' | 'delegated' | 'completed' | 'failed' | 'cancelled';
+
+export interface TaskLogEntry {
+  /** Unique within the workflow: a retried activity writes the same entry once. */
+  key: string;
+  agent: string;
+  action: AgentLogAction;
+  details?: Record<string, any>;
+  durationMs?: number;
+}
+
+/** One step of a workflow, projected onto its task row and the agent log. */
+export interface TaskEvent {
+  workflowId: string;
+  runId: string;
+  /** `message` for the conversation's task; `agent:<name>` for a supervisor's subtask. */
+  step: string;
+  /** The step of the parent task, for subtasks. */
+  parentStep?: string;
+  kind: TaskEventKind;
+  /** Workflow time of the event (ISO-8601), so a retry writes the same timestamps. */
+  at: string;
+  taskType?: string;
+  priority?: number;
+  chatId?: string;
+  messageId?: string;
+  channel?: string;
+  assignedAgent?: string;
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  error?: string;
+  logs?: TaskLogEntry[];
+}
+
+const STATUS_OF: Record<TaskEventKind, TaskStatus> = {
+  started: 'in_progress',
+  delegated: 'in_progress',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/**
+ * The same (workflow, key) always gives the same id, so inserts race to one row. Shaped
+ * as a version-5-style UUID (name-based) so it validates wherever a UUID is expected.
+ */
+export function stableUuid(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+async function applyEvent(manager: EntityManager, event: TaskEvent): Promise<Task> {
+  const tasks = manager.getRepository(Task);
+  const at = new Date(event.at);
+  const target = STATUS_OF[event.kind];
+  let task = await tasks.findOneBy({ workflowId: event.workflowId, step: event.step });
+
+  if (!task) {
+    const parent = event.parentStep ? await tasks.findOneBy({ workflowId: event.workflowId, step: event.parentStep }) : null;
+    task = tasks.create({
+      id: stableUuid(event.workflowId, event.step),
+      taskType: event.taskType ?? 'triage',
+      status: target === 'in_progress' ? 'in_progress' : target,
+      priority: event.priority ?? 5,
+      chatId: event.chatId ?? null,
+      messageId: event.messageId ?? null,
+      channel: event.channel ?? null,
+      assignedAgent: event.assignedAgent ?? null,
+      inputData: event.input ?? null,
+      outputData: event.output ?? null,
+      metadata: null,
+      errorMessage: event.error ?? null,
+      parentTaskId: parent?.id ?? null,
+      workflowId: event.workflowId,
+      runId: event.runId,
+      step: event.step,
+      retryCount: 0,
+      maxRetries: 3,
+      createdAt: at,
+      startedAt: at,
+      completedAt: isFinal(target) || target === 'failed' ? at : null,
+    });
+    await tasks.insert(task);
+    return task;
+  }
+
+  const changes: Partial<Task> = { runId: event.runId };
+  if (event.taskType) changes.taskType = event.taskType;
+  if (event.priority !== undefined) changes.priority = event.priority;
+  if (event.assignedAgent) changes.assignedAgent = event.assignedAgent;
+  if (event.input) changes.inputData = event.input;
+  if (event.output) changes.outputData = event.output;
+  if (event.error) changes.errorMessage = event.error;
+  if (task.status !== target) {
+    if (isFinal(task.status)) {
+      // A final row is never reopened by a late or replayed event; the log still records it.
+      log.warn('task event after a final status ignored', { taskId: task.id, status: task.status, event: event.kind });
+      return task;
+    }
+    // A retried task starts from pending; a started event moves it on.
+    assertTransition(task.status, target);
+    changes.status = target;
+    if (target === 'in_progress' && !task.startedAt) changes.startedAt = at;
+    if (target === 'completed' || target === 'failed' || target === 'cancelled') changes.completedAt = at;
+  }
+  await tasks.update({ id: task.id }, changes);
+  return { ...task, ...changes } as Task;
+}
+
+async function writeLogs(manager: EntityManager, task: Task, event: TaskEvent): Promise<void> {
+  for (const entry of event.logs ?? []) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AgentLog)
+      .values({
+        id: stableUuid(event.workflowId, entry.key),
+        taskId: task.id,
+        workflowId: event.workflowId,
+        logKey: entry.key,
+        agentName: entry.agent,
+        action: entry.action,
+        details: entry.details ?? null,
+        durationMs: entry.durationMs ?? null,
+        createdAt: new Date(event.at),
+      })
+      .orIgnore()
+      .execute();
+  }
+}
+
+/**
+ * Task rows and agent logs, written by the workflows as the read side of what Temporal
+ * records. Every write is keyed by workflow id and step (or log key), in one transaction,
+ * so an activity retried after it wrote, or a worker killed half-way, leaves one row each.
+ */
+export function createTaskActivities(db: DataSource) {
+  return {
+    async recordTaskEvent(event: TaskEvent): Promise<{ taskId: string; status: TaskStatus }> {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await inTransaction(db, async (manager) => {
+            const task = await applyEvent(manager, event);
+            await writeLogs(manager, task, event);
+            return { taskId: task.id, status: task.status };
+          });
+        } catch (err) {
+          // Two writers raced to insert the same row: the loser re-reads and applies on top.
+          if (attempt === 0 && isUniqueViolation(err)) continue;
+          throw err;
+        }
+      }
+    },
+
+    /** Deletes finished tasks (and their logs) older than the cutoff; returns how many. */
+    async cleanupOldTasks(input: { olderThanDays: number; now?: string }): Promise<{ deleted: number }> {
+      const now = input.now ? new Date(input.now) : new Date();
+      const cutoff = new Date(now.getTime() - input.olderThanDays * 24 * 3600 * 1000);
+      const result = await deleteFinishedTasks(db, cutoff);
+      log.info('old tasks cleaned up', { deleted: result.deleted, cutoff: cutoff.toISOString() });
+      return result;
+    },
+  };
+}
