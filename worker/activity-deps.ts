@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { ActivityDeps } from '../src/activities';
+import type { ActivityDeps, OutboundProviders } from '../src/activities';
+import { EmailSender, OutboundWebhook, TwilioWhatsAppClient, WhatsAppCloudClient } from '../src/channels';
 import type { AppConfig } from '../src/config';
 import { DEFAULT_OPENING_HOURS } from '../src/domain/business-calendar';
 import { getKnowledgeBase } from '../src/knowledge';
@@ -23,11 +24,32 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource): Activ
       handoffTimeoutSeconds: config.business.handoffTimeoutSeconds,
       clarificationWindowSeconds: config.business.clarificationWindowSeconds,
     },
+    providers: outboundProviders(config),
     llm: client
       ? {
           triage: createLlmTriage({ client, model: config.openai.model, breaker }),
           replies: createLlmReplyWriter({ client, model: config.openai.model, breaker }),
         }
       : undefined,
+  };
+}
+
+/** The outbound providers the config names; a channel without one records replies only. */
+export function outboundProviders(config: AppConfig): OutboundProviders {
+  const { whatsapp, twilio, smtp, outboundWebhook, sendConfirmWindowSeconds } = config.channels;
+  return {
+    whatsappCloud:
+      whatsapp.accessToken && whatsapp.phoneNumberId
+        ? new WhatsAppCloudClient({ baseUrl: whatsapp.apiBaseUrl, apiVersion: whatsapp.apiVersion, phoneNumberId: whatsapp.phoneNumberId, accessToken: whatsapp.accessToken })
+        : undefined,
+    twilio:
+      twilio.accountSid && twilio.authToken && twilio.whatsappFrom
+        ? new TwilioWhatsAppClient({ accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilio.whatsappFrom, baseUrl: twilio.apiBaseUrl })
+        : undefined,
+    email: smtp.url ? new EmailSender({ smtpUrl: smtp.url, from: smtp.from }) : undefined,
+    webhook: outboundWebhook.url && outboundWebhook.secret ? new OutboundWebhook({ url: outboundWebhook.url, secret: outboundWebhook.secret }) : undefined,
+    whatsappTemplate: { name: whatsapp.templateName, languageCode: whatsapp.templateLanguage },
+    twilioTemplateContentSid: twilio.templateContentSid,
+    confirmWindowMs: sendConfirmWindowSeconds * 1000,
   };
 }

@@ -17,7 +17,7 @@ import type { BusinessSettings, KnowledgeSearch } from './deps';
 import { createHandoffActivities } from './handoffs';
 import { createLlmActivities, type LlmServices } from './llm';
 import { createReminderActivities } from './reminders';
-import { createReplyActivities } from './replies';
+import { createReplyActivities, type OutboundProviders } from './replies';
 import { createTaskActivities } from './tasks';
 import { triageByRules } from './triage';
 
@@ -27,6 +27,8 @@ export interface ActivityDeps {
   business: BusinessSettings;
   /** Absent in rule mode: the LLM activities then fail fast and the workflow uses the rules. */
   llm?: LlmServices;
+  /** Absent, or without a provider for a channel: replies are recorded in the ledger only. */
+  providers?: OutboundProviders;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -42,7 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversationActivities(deps.db),
     ...createHandoffActivities(deps.db),
     ...createReminderActivities(deps.db),
-    ...createReplyActivities(deps.db),
+    ...createReplyActivities(deps.db, deps.providers),
     ...createLlmActivities(deps.llm),
     ...createTaskActivities(deps.db),
   };
@@ -51,3 +53,4 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { BusinessSettings, KnowledgeSearch } from './deps';
 export type { LlmServices } from './llm';
+export type { OutboundProviders } from './replies';

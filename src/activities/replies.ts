@@ -1,18 +1,88 @@
 import { randomUUID } from 'node:crypto';
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
+import { ChannelSendError, type EmailSender, type OutboundWebhook, type SendResult, type TwilioWhatsAppClient, type WhatsAppCloudClient } from '../channels';
 import type { ReplyRecord, SendReplyInput } from '../contracts';
+import { Conversation } from '../persistence/entities/conversation.entity';
 import { OutboundMessage } from '../persistence/entities/outbound-message.entity';
 
+/** WhatsApp allows free-form messages only within this long after the customer's last one. */
+export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
+/** The providers replies can leave through; each is absent when not configured. */
+export interface OutboundProviders {
+  whatsappCloud?: WhatsAppCloudClient;
+  twilio?: TwilioWhatsAppClient;
+  email?: EmailSender;
+  webhook?: OutboundWebhook;
+  /** The approved template used outside the 24-hour window; its one body parameter is the text. */
+  whatsappTemplate: { name: string; languageCode: string };
+  twilioTemplateContentSid?: string;
+  /** How long a send whose answer was lost waits for the provider's status before it is sent again. */
+  confirmWindowMs: number;
+}
+
+type Provider = 'whatsapp_cloud' | 'twilio' | 'smtp' | 'webhook';
+
+function record(row: OutboundMessage): ReplyRecord {
+  return { text: row.body, outboundId: row.id, status: row.status };
+}
+
 /**
- * Records the reply in the outbound ledger under its idempotency key. A retry after the
- * row was written finds the row and returns it instead of writing (or later, sending) again.
+ * Replies through the outbound ledger. Each send has an idempotency key (workflow id +
+ * step) and a row: a retry after the provider accepted the message finds the row `sent`
+ * and sends nothing. A send whose answer was lost (the worker died, the connection
+ * dropped) stays `sending`; the retry waits for the provider's status webhook to confirm
+ * it (WhatsApp echoes our key back) before concluding it never left and sending again.
  */
-export function createReplyActivities(db: DataSource) {
+export function createReplyActivities(db: DataSource, providers?: OutboundProviders) {
+  const ledger = db.getRepository(OutboundMessage);
+
+  function providerFor(input: SendReplyInput): Provider | undefined {
+    if (!providers) return undefined;
+    if (input.channel === 'whatsapp') {
+      if (input.provider === 'twilio' && providers.twilio) return 'twilio';
+      if (providers.whatsappCloud) return 'whatsapp_cloud';
+      if (providers.twilio) return 'twilio';
+      return undefined;
+    }
+    if (input.channel === 'email') return providers.email ? 'smtp' : undefined;
+    return providers.webhook ? 'webhook' : undefined;
+  }
+
+  async function outsideWindow(input: SendReplyInput, now: Date): Promise<boolean> {
+    if (input.replyToReceivedAt) return now.getTime() - new Date(input.replyToReceivedAt).getTime() > WHATSAPP_WINDOW_MS;
+    const conversation = await db.getRepository(Conversation).findOneBy({ chatId: input.chatId });
+    const last = conversation?.lastInboundAt ? new Date(conversation.lastInboundAt).getTime() : undefined;
+    return last === undefined || now.getTime() - last > WHATSAPP_WINDOW_MS;
+  }
+
+  async function deliver(provider: Provider, input: SendReplyInput, row: OutboundMessage, template: boolean): Promise<SendResult> {
+    const p = providers!;
+    const options = { callbackData: input.idempotencyKey };
+    switch (provider) {
+      case 'whatsapp_cloud':
+        return template
+          ? p.whatsappCloud!.sendTemplate(input.chatId, { name: p.whatsappTemplate.name, languageCode: p.whatsappTemplate.languageCode, bodyParams: [row.body] }, options)
+          : p.whatsappCloud!.sendText(input.chatId, row.body, options);
+      case 'twilio':
+        return template && p.twilioTemplateContentSid
+          ? p.twilio!.sendTemplate(input.chatId, { contentSid: p.twilioTemplateContentSid, variables: { '1': row.body } })
+          : p.twilio!.sendText(input.chatId, row.body);
+      case 'smtp':
+        return p.email!.send({ to: input.chatId, subject: input.subject ?? 'Re: your message', text: row.body, idempotencyKey: input.idempotencyKey });
+      case 'webhook':
+        return p.webhook!.send({
+          type: 'message.reply',
+          idempotencyKey: input.idempotencyKey,
+          data: { workflowId: input.workflowId, chatId: input.chatId, channel: input.channel, text: row.body, outboundId: row.id },
+        });
+    }
+  }
+
   return {
     async sendReply(input: SendReplyInput): Promise<ReplyRecord> {
-      const repo = db.getRepository(OutboundMessage);
-      await repo
+      await ledger
         .createQueryBuilder()
         .insert()
         .into(OutboundMessage)
@@ -26,12 +96,58 @@ export function createReplyActivities(db: DataSource) {
           status: 'recorded',
           providerMessageId: null,
           error: null,
+          provider: null,
+          attempts: 0,
+          sendingSince: null,
+          template: null,
         })
         .orIgnore()
         .execute();
-      const row = await repo.findOneByOrFail({ idempotencyKey: input.idempotencyKey });
-      log.info('reply recorded', { outboundId: row.id, channel: row.channel });
-      return { text: row.body, outboundId: row.id, status: row.status };
+      const row = await ledger.findOneByOrFail({ idempotencyKey: input.idempotencyKey });
+      if (['sent', 'delivered', 'read'].includes(row.status)) return record(row);
+      if (row.status === 'failed') {
+        throw ApplicationFailure.nonRetryable(`the provider refused this message: ${row.error ?? 'no reason given'}`, 'SendRejected');
+      }
+
+      const provider = providerFor(input);
+      if (!provider) {
+        log.info('no provider configured for the channel; reply recorded only', { outboundId: row.id, channel: row.channel });
+        return record(row);
+      }
+
+      const now = new Date();
+      if (row.status === 'sending' && row.sendingSince) {
+        const waited = now.getTime() - new Date(row.sendingSince).getTime();
+        if (waited < providers!.confirmWindowMs) {
+          throw ApplicationFailure.retryable(
+            `an earlier attempt may have been accepted by ${provider}; waiting for its status before sending again`,
+            'SendOutcomeUnknown',
+          );
+        }
+        log.warn('no status confirmed an earlier send; sending again', { outboundId: row.id, provider, waitedMs: waited });
+      }
+
+      const template = provider !== 'smtp' && provider !== 'webhook' && (await outsideWindow(input, now));
+      await ledger.update(
+        { id: row.id },
+        { status: 'sending', sendingSince: now, attempts: row.attempts + 1, provider, template: template ? providers!.whatsappTemplate.name : null },
+      );
+      try {
+        const result = await deliver(provider, input, row, template);
+        await ledger.update({ id: row.id }, { status: 'sent', providerMessageId: result.providerMessageIds.join(',').slice(0, 256), error: null });
+        log.info('reply sent', { outboundId: row.id, provider, parts: result.providerMessageIds.length, template });
+        return { text: row.body, outboundId: row.id, status: 'sent' };
+      } catch (err) {
+        if (!(err instanceof ChannelSendError)) throw err;
+        if (!err.retryable) {
+          await ledger.update({ id: row.id }, { status: 'failed', error: err.message.slice(0, 2000) });
+          throw ApplicationFailure.nonRetryable(`${provider} refused the message: ${err.message}`, 'SendRejected');
+        }
+        // An HTTP answer (5xx, 429) means the provider did not take it: safe to send again.
+        // No answer at all (timeout, dropped connection) may hide an accepted send.
+        if (err.status !== undefined && !err.providerMessageIds?.length) await ledger.update({ id: row.id }, { status: 'recorded', sendingSince: null });
+        throw ApplicationFailure.retryable(`${provider}: ${err.message}`, 'SendFailed');
+      }
     },
   };
 }

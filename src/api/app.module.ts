@@ -9,6 +9,7 @@ import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { TasksModule } from './tasks/tasks.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         DatabaseModule,
         MessagesModule,
         TasksModule,
+        WebhooksModule,
         AgentsModule,
         HandoffsModule,
         HealthModule,

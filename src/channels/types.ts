@@ -47,6 +47,8 @@ export interface DeliveryStatusUpdate {
   error?: string;
   /** The chat the message was sent to, as `<digits>@c.us`. */
   recipient?: string;
+  /** What we attached to the send (WhatsApp's `biz_opaque_callback_data`): our idempotency key. */
+  callbackData?: string;
 }
 
 export interface SendResult {

@@ -189,6 +189,8 @@ function normalizeStatus(raw: unknown): DeliveryStatusUpdate | undefined {
   if (recipient) update.recipient = toChatId(recipient);
   const error = describeStatusErrors(raw.errors);
   if (error) update.error = error;
+  const callbackData = nonEmptyString(raw.biz_opaque_callback_data);
+  if (callbackData) update.callbackData = callbackData;
   return update;
 }
 
@@ -265,6 +267,14 @@ interface GraphErrorBody {
  * Sends through Meta's WhatsApp Cloud API. It never retries by itself: it throws a
  * ChannelSendError saying whether a retry can help, and the activity retry policy decides.
  */
+export interface SendOptions {
+  /**
+   * Echoed back by Meta in this message's status webhooks (`biz_opaque_callback_data`):
+   * the ledger's idempotency key, so a send whose answer was lost can still be confirmed.
+   */
+  callbackData?: string;
+}
+
 export class WhatsAppCloudClient {
   private readonly endpoint: string;
   private readonly accessToken: string;
@@ -285,15 +295,16 @@ export class WhatsAppCloudClient {
    * over 4096 characters goes out as several messages, in order; if one of them fails, the
    * error's `providerMessageIds` lists those already sent.
    */
-  async sendText(chatId: string, text: string): Promise<SendResult> {
+  async sendText(chatId: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     const to = requirePhoneDigits(chatId);
+    const tracking = options.callbackData ? { biz_opaque_callback_data: options.callbackData } : {};
     const chunks = splitText(text, WHATSAPP_TEXT_LIMIT).filter((chunk) => chunk.trim() !== '');
     if (chunks.length === 0) throw new ChannelSendError('refusing to send an empty WhatsApp text', { retryable: false });
     const providerMessageIds: string[] = [];
     for (const body of chunks) {
       try {
         providerMessageIds.push(
-          await this.post({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { preview_url: false, body } }),
+          await this.post({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { preview_url: false, body }, ...tracking }),
         );
       } catch (err) {
         if (providerMessageIds.length === 0 || !(err instanceof ChannelSendError)) throw err;
@@ -310,7 +321,7 @@ export class WhatsAppCloudClient {
   }
 
   /** Sends an approved template: the only kind of message allowed outside the 24 h window. */
-  async sendTemplate(chatId: string, template: TemplateMessage): Promise<SendResult> {
+  async sendTemplate(chatId: string, template: TemplateMessage, options: SendOptions = {}): Promise<SendResult> {
     const to = requirePhoneDigits(chatId);
     const components =
       template.bodyParams.length > 0 ? [{ type: 'body', parameters: template.bodyParams.map((text) => ({ type: 'text', text })) }] : undefined;
@@ -320,6 +331,7 @@ export class WhatsAppCloudClient {
       to,
       type: 'template',
       template: { name: template.name, language: { code: template.languageCode }, ...(components ? { components } : {}) },
+      ...(options.callbackData ? { biz_opaque_callback_data: options.callbackData } : {}),
     });
     return { providerMessageIds: [id] };
   }

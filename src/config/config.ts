@@ -32,6 +32,25 @@ const envSchema = z.object({
   HANDOFF_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
   CLARIFICATION_WINDOW_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  WHATSAPP_APP_SECRET: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  WHATSAPP_ACCESS_TOKEN: optionalString,
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_API_BASE_URL: z.string().url().default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v21.0').default('v21.0'),
+  WHATSAPP_TEMPLATE_NAME: z.string().min(1).default('switchboard_follow_up'),
+  WHATSAPP_TEMPLATE_LANGUAGE: z.string().min(2).default('en'),
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_WHATSAPP_FROM: optionalString,
+  TWILIO_API_BASE_URL: optionalString,
+  TWILIO_TEMPLATE_CONTENT_SID: optionalString,
+  PUBLIC_BASE_URL: optionalString,
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.string().default('Switchboard <no-reply@localhost>'),
+  OUTBOUND_WEBHOOK_URL: optionalString,
+  OUTBOUND_WEBHOOK_SECRET: optionalString,
+  SEND_CONFIRM_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
   TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TASK_CLEANUP_CRON: z
     .string()
@@ -62,6 +81,27 @@ export interface AppConfig {
   triage: { confidenceThreshold: number };
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
+  channels: ChannelsConfig;
+}
+
+export interface ChannelsConfig {
+  whatsapp: {
+    appSecret?: string;
+    verifyToken?: string;
+    accessToken?: string;
+    phoneNumberId?: string;
+    apiBaseUrl: string;
+    apiVersion: string;
+    templateName: string;
+    templateLanguage: string;
+  };
+  twilio: { accountSid?: string; authToken?: string; whatsappFrom?: string; apiBaseUrl?: string; templateContentSid?: string };
+  /** The public URL providers call us at; Twilio signs the full URL, so it must match. */
+  publicBaseUrl?: string;
+  smtp: { url?: string; from: string };
+  outboundWebhook: { url?: string; secret?: string };
+  /** How long a send whose answer was lost waits for the provider's status before it is sent again. */
+  sendConfirmWindowSeconds: number;
 }
 
 /** True when an LLM provider is configured (a key, or a compatible server's base URL). */
@@ -125,6 +165,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clarificationWindowSeconds: e.CLARIFICATION_WINDOW_SECONDS,
     },
     tasks: { retentionDays: e.TASK_RETENTION_DAYS, cleanupCron: e.TASK_CLEANUP_CRON },
+    channels: {
+      whatsapp: {
+        appSecret: e.WHATSAPP_APP_SECRET,
+        verifyToken: e.WHATSAPP_VERIFY_TOKEN,
+        accessToken: e.WHATSAPP_ACCESS_TOKEN,
+        phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
+        apiBaseUrl: e.WHATSAPP_API_BASE_URL,
+        apiVersion: e.WHATSAPP_API_VERSION,
+        templateName: e.WHATSAPP_TEMPLATE_NAME,
+        templateLanguage: e.WHATSAPP_TEMPLATE_LANGUAGE,
+      },
+      twilio: {
+        accountSid: e.TWILIO_ACCOUNT_SID,
+        authToken: e.TWILIO_AUTH_TOKEN,
+        whatsappFrom: e.TWILIO_WHATSAPP_FROM,
+        apiBaseUrl: e.TWILIO_API_BASE_URL,
+        templateContentSid: e.TWILIO_TEMPLATE_CONTENT_SID,
+      },
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+      smtp: { url: e.SMTP_URL, from: e.MAIL_FROM },
+      outboundWebhook: { url: e.OUTBOUND_WEBHOOK_URL, secret: e.OUTBOUND_WEBHOOK_SECRET },
+      sendConfirmWindowSeconds: e.SEND_CONFIRM_WINDOW_SECONDS,
+    },
   };
 }
 

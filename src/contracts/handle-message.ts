@@ -24,6 +24,8 @@ export interface HandleMessageInput {
   clarificationWindowSeconds?: number;
   /** A file that came with the message (WhatsApp media, an email attachment). */
   media?: MessageMedia;
+  /** Which provider delivered it (WhatsApp Cloud API, Twilio, or our own API). */
+  provider?: InboundProvider;
 }
 
 export interface MessageMedia {
@@ -124,4 +126,12 @@ export interface SendReplyInput {
   text: string;
   /** Workflow id + step: the same key never records or sends a second message. */
   idempotencyKey: string;
+  /** The provider the customer wrote through; the reply goes back the same way. */
+  provider?: InboundProvider;
+  /** When the message this answers arrived: inside WhatsApp's 24-hour window, free text is allowed. */
+  replyToReceivedAt?: string;
+  /** Email subject, for the email channel. */
+  subject?: string;
 }
+
+export type InboundProvider = 'whatsapp_cloud' | 'twilio' | 'api';

@@ -7,6 +7,7 @@ import { Conversation } from './entities/conversation.entity';
 import { Customer } from './entities/customer.entity';
 import { DocumentUpload } from './entities/document-upload.entity';
 import { Handoff } from './entities/handoff.entity';
+import { InboundEvent } from './entities/inbound-event.entity';
 import { Lead } from './entities/lead.entity';
 import { Order } from './entities/order.entity';
 import { OutboundMessage } from './entities/outbound-message.entity';
@@ -18,6 +19,7 @@ import { Task } from './entities/task.entity';
 import { OutboundMessages1767139200000 } from './migrations/1767139200000-outbound-messages';
 import { BusinessData1767225600000 } from './migrations/1767225600000-business-data';
 import { TasksAndAgentLogs1767312000000 } from './migrations/1767312000000-tasks-and-agent-logs';
+import { ChannelDelivery1767398400000 } from './migrations/1767398400000-channel-delivery';
 
 export const ENTITIES = [
   OutboundMessage,
@@ -34,8 +36,9 @@ export const ENTITIES = [
   Conversation,
   Task,
   AgentLog,
+  InboundEvent,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

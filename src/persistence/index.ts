@@ -5,12 +5,14 @@
  */
 export * from './data-source';
 export * from './transactions';
+export * from './delivery-ledger';
 export * from './entities/agent-log.entity';
 export * from './entities/appointment.entity';
 export * from './entities/conversation.entity';
 export * from './entities/customer.entity';
 export * from './entities/document-upload.entity';
 export * from './entities/handoff.entity';
+export * from './entities/inbound-event.entity';
 export * from './entities/lead.entity';
 export * from './entities/order.entity';
 export * from './entities/outbound-message.entity';

@@ -244,6 +244,8 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
       channel: input.channel,
       text,
       idempotencyKey: `${workflowId}:reply`,
+      provider: input.provider,
+      replyToReceivedAt: receivedAt,
     });
 
     for (const outcome of outcomes) {
@@ -289,9 +291,12 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
   async function waitForPerson(reason: string, intent: string, language: string): Promise<void> {
     const timeoutSeconds = input.handoffTimeoutSeconds ?? DEFAULT_HANDOFF_TIMEOUT_SECONDS;
     const dueAt = new Date(startTime.getTime() + timeoutSeconds * 1000).toISOString();
-    await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason, intent, dueAt });
+    // Waiting starts before the projection is written: a person who answers as soon as the
+    // handoff shows up in the API (even before this workflow has seen the write complete)
+    // must be accepted, not told the conversation is not waiting.
     status.handoff = { status: 'waiting', dueAt };
     status.step = 'waiting_for_human';
+    await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason, intent, dueAt });
 
     const answered = await condition(() => operatorReply !== undefined, timeoutSeconds * 1000);
     if (answered && operatorReply) {
@@ -301,6 +306,7 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
         channel: input.channel,
         text: operatorReply.text,
         idempotencyKey: `${workflowId}:operator-reply`,
+        provider: input.provider,
       });
       await remote.closeHandoff({ workflowId, status: 'answered', operator: operatorReply.operator, answer: operatorReply.text, at: new Date().toISOString() });
       status.handoff = { status: 'answered', dueAt, operator: operatorReply.operator, reply };
@@ -310,7 +316,7 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
       language === 'es'
         ? 'Sentimos la espera: nuestro equipo no ha podido responderte todavía. Te escribiremos en cuanto podamos.'
         : "Sorry for the wait: our team hasn't been able to reply yet. We will write to you as soon as we can.";
-    await remote.sendReply({ workflowId, chatId: input.chatId, channel: input.channel, text: apology, idempotencyKey: `${workflowId}:handoff-timeout` });
+    await remote.sendReply({ workflowId, chatId: input.chatId, channel: input.channel, text: apology, idempotencyKey: `${workflowId}:handoff-timeout`, provider: input.provider });
     await remote.closeHandoff({ workflowId, status: 'timed_out', at: new Date().toISOString() });
     status.handoff = { status: 'timed_out', dueAt };
   }

@@ -1,5 +1,5 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
-import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { json, urlencoded, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 
 /** A request whose exact bytes are kept, for providers that sign the raw body. */
 export type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -25,5 +25,7 @@ export function jsonBody(limit: string): RequestHandler[] {
     }
     return next(err);
   };
-  return [parse, translate as unknown as RequestHandler];
+  // Twilio posts form-encoded fields; its signature covers the fields, not the raw bytes.
+  const form = urlencoded({ extended: false, limit, parameterLimit: 200 });
+  return [parse, form, translate as unknown as RequestHandler];
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { llmEnabled, type AppConfig } from '../../config';
 import {
@@ -7,13 +7,20 @@ import {
   getStatusQuery,
   messageWorkflowId,
   type HandleMessageInput,
+  type InboundProvider,
+  type MessageMedia,
   type MessageStatus,
 } from '../../contracts';
+import { DataSource } from 'typeorm';
 import type { InboundMessage } from '../../domain/inbound-message';
+import { noteInbound } from '../../persistence/delivery-ledger';
 import type { handleMessage } from '../../workflows';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { MessageView } from './messages.dto';
+
+/** One inbound message from any intake (the API, a provider webhook), normalized. */
+export type IntakeMessage = Omit<InboundMessage, 'fromMe'> & { media?: MessageMedia; provider?: InboundProvider };
 
 export interface AcceptedMessage {
   workflowId: string;
@@ -31,9 +38,12 @@ const START_DEADLINE_MS = 5000;
 
 @Injectable()
 export class MessagesService {
+  private readonly logger = new Logger('MessagesService');
+
   constructor(
     @Inject(Client) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DataSource) private readonly db: DataSource,
   ) {}
 
   /**
@@ -41,8 +51,18 @@ export class MessagesService {
    * start of the same id (conflict policy FAIL, reuse policy REJECT_DUPLICATE), so two
    * deliveries racing each other still start one workflow; the loser answers with it.
    */
-  async accept(message: InboundMessage): Promise<AcceptedMessage> {
+  async accept(message: IntakeMessage): Promise<AcceptedMessage> {
     const workflowId = messageWorkflowId(message.channel, message.id);
+    const result = await this.start(message, workflowId);
+    // The customer's last message opens WhatsApp's 24-hour window for free-form replies.
+    await noteInbound(this.db, message.chatId, message.timestamp ? new Date(message.timestamp * 1000) : new Date()).catch((err: unknown) =>
+      // The message is safe in Temporal; a lost timestamp only means a later follow-up may use a template.
+      this.logger.warn(`could not record the inbound time of ${workflowId}: ${(err as Error).message}`),
+    );
+    return result;
+  }
+
+  private async start(message: IntakeMessage, workflowId: string): Promise<AcceptedMessage> {
     const input: HandleMessageInput = {
       chatId: message.chatId,
       messageId: message.id,
@@ -50,6 +70,8 @@ export class MessagesService {
       body: message.body,
       senderName: message.senderName,
       timestamp: message.timestamp,
+      media: message.media,
+      provider: message.provider ?? 'api',
       confidenceThreshold: this.config.triage.confidenceThreshold,
       llm: llmEnabled(this.config),
       handoffTimeoutSeconds: this.config.business.handoffTimeoutSeconds,
@@ -106,7 +128,7 @@ export class MessagesService {
       }
       const error = await handle.result().then(
         () => undefined,
-        (err: unknown) => (err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err)),
+        (err: unknown) => (err instanceof WorkflowFailedError ? failureChain(err) : String(err)),
       );
       return { ...base, step: 'failed', error };
     } catch (err) {
@@ -124,4 +146,11 @@ function toView(state: MessageStatus): Omit<MessageView, 'workflowId' | 'runId' 
     route: state.route,
     reply: state.reply,
   };
+}
+
+/** "Activity task failed: whatsapp_cloud refused the message: … 131047 …": every cause, outermost first. */
+function failureChain(err: Error): string {
+  const parts: string[] = [];
+  for (let e: unknown = (err as { cause?: unknown }).cause; e instanceof Error; e = (e as { cause?: unknown }).cause) parts.push(e.message);
+  return parts.join(': ') || err.message;
 }

@@ -1,6 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type OutboundStatus = 'recorded' | 'sent' | 'delivered' | 'read' | 'failed';
+/**
+ * `recorded`: written, not handed to a provider (none configured for the channel, or not yet);
+ * `sending`: handed over, answer not yet seen; then the provider's own statuses.
+ */
+export type OutboundStatus = 'recorded' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /**
  * The outbound ledger: one row per reply a workflow sends, keyed by an idempotency key
@@ -37,6 +41,19 @@ export class OutboundMessage {
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  provider!: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'sending_since', type: Date, nullable: true })
+  sendingSince!: Date | null;
+
+  /** The approved template used when the reply fell outside WhatsApp's 24-hour window. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  template!: string | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
