@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/devserver/dev-server';
-import { HISTORY_CASES, type CleanupCase, type MessageCase, type ReminderCase, type TaskCase } from '../src/devserver/history-cases';
+import { HISTORY_CASES, type CampaignCase, type CleanupCase, type MessageCase, type ReminderCase, type SegmentCase, type TaskCase } from '../src/devserver/history-cases';
 import { TaskManager } from '../src/tasks/task-manager';
 import { ensureTemporalCli } from '../src/devserver/temporal-cli';
 import { openDatabase, Reminder } from '../src/persistence';
@@ -13,7 +13,7 @@ import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 import { loadConfig } from '../src/config';
 import { seedDemoData } from '../src/persistence/seed/demo-data';
-import { getStatusQuery, handoffReplyUpdate, messageWorkflowId, reminderWorkflowId } from '../src/contracts';
+import { customerRepliedSignal, followUpWorkflowId, getStatusQuery, handoffReplyUpdate, messageWorkflowId, reminderWorkflowId } from '../src/contracts';
 
 /**
  * `npm run histories:record`: runs each case in HISTORY_CASES on a throw-away dev server
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const only = process.argv.slice(2);
 
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const cli = await ensureTemporalCli();
   const server = await startDevServer({ cliPath: cli.path, port: await freePort(), stdio: 'ignore' });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-record-'));
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig({ SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn' });
     await seedDemoData(db);
-    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig(config, db) });
+    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig({ ...config, temporal: { ...config.temporal, taskQueue } }, db, client) });
     const runMessageCase = async (c: MessageCase): Promise<string> => {
       for (const earlier of c.before ?? []) {
         const first = await client.workflow.start(c.workflowType, { workflowId: messageWorkflowId(earlier.channel, earlier.messageId), taskQueue, args: [earlier] });
@@ -76,6 +76,21 @@ async function main(): Promise<void> {
       await client.workflow.execute(c.workflowType, { workflowId, taskQueue, args: [{ olderThanDays: c.olderThanDays }] });
       return workflowId;
     };
+    const runCampaignCase = async (c: CampaignCase): Promise<string> => {
+      const workflowId = followUpWorkflowId(c.input.chatId, c.input.purpose);
+      const handle = await client.workflow.start('followUpCampaign', { workflowId, taskQueue, args: [c.input] });
+      if (c.replyAfterMs !== undefined) {
+        await new Promise((r) => setTimeout(r, c.replyAfterMs));
+        await handle.signal(customerRepliedSignal, { at: new Date().toISOString() });
+      }
+      await handle.result();
+      return workflowId;
+    };
+    const runSegmentCase = async (c: SegmentCase): Promise<string> => {
+      const workflowId = `history-segment-${Date.now()}`;
+      await client.workflow.execute('segmentCampaign', { workflowId, taskQueue, args: [c.input] });
+      return workflowId;
+    };
     await worker.runUntil(async () => {
       for (const c of HISTORY_CASES.filter((h) => only.length === 0 || only.includes(h.name))) {
         const workflowId =
@@ -85,7 +100,11 @@ async function main(): Promise<void> {
               ? await runReminderCase(c)
               : c.workflowType === 'runTask'
                 ? await runTaskCase(c)
-                : await runCleanupCase(c);
+                : c.workflowType === 'cleanupTasks'
+                  ? await runCleanupCase(c)
+                  : c.workflowType === 'followUpCampaign'
+                    ? await runCampaignCase(c)
+                    : await runSegmentCase(c);
         // The CLI writes the canonical proto3 JSON that the Web UI exports and
         // historyFromJSON reads back.
         const shown = spawnSync(

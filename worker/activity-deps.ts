@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { ActivityDeps, OutboundProviders } from '../src/activities';
 import { EmailSender, OutboundWebhook, TwilioWhatsAppClient, WhatsAppCloudClient } from '../src/channels';
@@ -12,7 +13,7 @@ import { CircuitBreaker, createLlmReplyWriter, createLlmTriage, createOpenAiClie
  * One breaker per worker process: a provider that keeps failing is left alone by every
  * activity on this worker until it recovers.
  */
-export function activityDepsFromConfig(config: AppConfig, db: DataSource): ActivityDeps {
+export function activityDepsFromConfig(config: AppConfig, db: DataSource, temporal?: Client): ActivityDeps {
   const client = createOpenAiClient({ ...config.openai });
   const breaker = new CircuitBreaker({ failureThreshold: 5, cooldownMs: 30_000 });
   return {
@@ -25,6 +26,11 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource): Activ
       clarificationWindowSeconds: config.business.clarificationWindowSeconds,
     },
     providers: outboundProviders(config),
+    temporal: temporal ? { client: temporal, taskQueue: config.temporal.taskQueue } : undefined,
+    followUps: {
+      rules: { stepsHours: config.followUps.stepsHours, quietHours: config.followUps.quietHours, defaultTimezone: config.business.timezone },
+      dailyCap: config.followUps.dailyCap,
+    },
     llm: client
       ? {
           triage: createLlmTriage({ client, model: config.openai.model, breaker }),

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { PinoTemporalLogger, createLogger } from '../src/observability/logger';
@@ -17,12 +18,15 @@ async function main(): Promise<void> {
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Activities that start and signal follow-up campaigns use an ordinary client.
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   try {
     const worker = await createWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: activityDepsFromConfig(config, db),
+      deps: activityDepsFromConfig(config, db, client),
     });
     logger.info(
       { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await clientConnection.close();
     await connection.close();
     await db.destroy();
   }

@@ -4,7 +4,9 @@
  * real or local-server dependencies and nothing reads globals. Workflows see these only
  * through `import type` and `proxyActivities`.
  */
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import type { FollowUpRules } from '../contracts';
 import { createAppointmentAgent } from './agents/appointment-agent';
 import { createCatalogAgents } from './agents/catalog-agents';
 import { createCustomerAgents } from './agents/customer-agents';
@@ -14,6 +16,7 @@ import { createOrderAgents } from './agents/order-agents';
 import { triageAgent } from './agents/triage-agent';
 import { createConversationActivities } from './conversations';
 import type { BusinessSettings, KnowledgeSearch } from './deps';
+import { createFollowUpActivities } from './follow-ups';
 import { createHandoffActivities } from './handoffs';
 import { createLlmActivities, type LlmServices } from './llm';
 import { createReminderActivities } from './reminders';
@@ -29,9 +32,13 @@ export interface ActivityDeps {
   llm?: LlmServices;
   /** Absent, or without a provider for a channel: replies are recorded in the ledger only. */
   providers?: OutboundProviders;
+  /** Present on workers that start and signal follow-up campaigns. */
+  temporal?: { client: Client; taskQueue: string };
+  followUps: { rules: FollowUpRules; dailyCap: number };
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const replies = createReplyActivities(deps.db, deps.providers);
   return {
     triageByRules,
     triageAgent,
@@ -44,7 +51,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversationActivities(deps.db),
     ...createHandoffActivities(deps.db),
     ...createReminderActivities(deps.db),
-    ...createReplyActivities(deps.db, deps.providers),
+    ...replies,
+    ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, dailyCap: deps.followUps.dailyCap }),
     ...createLlmActivities(deps.llm),
     ...createTaskActivities(deps.db),
   };

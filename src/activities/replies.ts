@@ -100,6 +100,9 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
           attempts: 0,
           sendingSince: null,
           template: null,
+          // The decision's time (the workflow's clock) when given, so time-based rules over
+          // the ledger (the follow-up cap) and the workflow agree on when a send happened.
+          ...(input.at ? { createdAt: new Date(input.at) } : {}),
         })
         .orIgnore()
         .execute();
@@ -116,6 +119,7 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
       }
 
       const now = new Date();
+      const decidedAt = input.at ? new Date(input.at) : now;
       if (row.status === 'sending' && row.sendingSince) {
         const waited = now.getTime() - new Date(row.sendingSince).getTime();
         if (waited < providers!.confirmWindowMs) {
@@ -127,7 +131,7 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
         log.warn('no status confirmed an earlier send; sending again', { outboundId: row.id, provider, waitedMs: waited });
       }
 
-      const template = provider !== 'smtp' && provider !== 'webhook' && (await outsideWindow(input, now));
+      const template = provider !== 'smtp' && provider !== 'webhook' && (await outsideWindow(input, decidedAt));
       await ledger.update(
         { id: row.id },
         { status: 'sending', sendingSince: now, attempts: row.attempts + 1, provider, template: template ? providers!.whatsappTemplate.name : null },

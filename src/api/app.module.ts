@@ -5,9 +5,11 @@ import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
 import { APP_CONFIG } from './common/tokens';
 import { DatabaseModule } from './database.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -34,6 +36,8 @@ export class AppModule {
         WebhooksModule,
         AgentsModule,
         HandoffsModule,
+        FollowUpsModule,
+        SchedulesModule,
         HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -51,6 +51,16 @@ const envSchema = z.object({
   OUTBOUND_WEBHOOK_URL: optionalString,
   OUTBOUND_WEBHOOK_SECRET: optionalString,
   SEND_CONFIRM_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
+  FOLLOW_UP_STEPS_HOURS: z
+    .string()
+    .default('24,48,72')
+    .transform((v) => v.split(',').map((h) => Number(h.trim())))
+    .refine((hours) => hours.length >= 1 && hours.length <= 10 && hours.every((h, i) => Number.isFinite(h) && h > 0 && h <= 24 * 90 && (i === 0 || h > hours[i - 1])), 'must be increasing hours, e.g. "24,48,72"'),
+  FOLLOW_UP_QUIET_HOURS: z
+    .string()
+    .default('21:00-09:00')
+    .refine((v) => v === 'off' || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must look like "21:00-09:00" or be "off"'),
+  FOLLOW_UP_DAILY_CAP: z.coerce.number().int().min(1).max(20).default(2),
   TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TASK_CLEANUP_CRON: z
     .string()
@@ -82,6 +92,7 @@ export interface AppConfig {
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
   channels: ChannelsConfig;
+  followUps: { stepsHours: number[]; quietHours?: { start: string; end: string }; dailyCap: number };
 }
 
 export interface ChannelsConfig {
@@ -165,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clarificationWindowSeconds: e.CLARIFICATION_WINDOW_SECONDS,
     },
     tasks: { retentionDays: e.TASK_RETENTION_DAYS, cleanupCron: e.TASK_CLEANUP_CRON },
+    followUps: {
+      stepsHours: e.FOLLOW_UP_STEPS_HOURS,
+      quietHours: e.FOLLOW_UP_QUIET_HOURS === 'off' ? undefined : { start: e.FOLLOW_UP_QUIET_HOURS.slice(0, 5), end: e.FOLLOW_UP_QUIET_HOURS.slice(6) },
+      dailyCap: e.FOLLOW_UP_DAILY_CAP,
+    },
     channels: {
       whatsapp: {
         appSecret: e.WHATSAPP_APP_SECRET,

@@ -132,6 +132,8 @@ export interface SendReplyInput {
   replyToReceivedAt?: string;
   /** Email subject, for the email channel. */
   subject?: string;
+  /** When the send is decided (the workflow's time); the 24-hour window is judged at it. */
+  at?: string;
 }
 
 export type InboundProvider = 'whatsapp_cloud' | 'twilio' | 'api';

@@ -4,6 +4,7 @@
  * search attributes, and each workflow's input, result, signals, queries and updates.
  * Shared by workflows, the worker and the API; pure, so the workflow bundle may import it.
  */
+export * from './follow-up';
 export * from './handle-message';
 export * from './reminder';
 export * from './tasks';

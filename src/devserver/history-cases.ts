@@ -1,4 +1,4 @@
-import type { HandleMessageInput, HandoffReplyInput } from '../contracts';
+import type { FollowUpInput, HandleMessageInput, HandoffReplyInput, SegmentCampaignInput } from '../contracts';
 import type { Intent } from '../domain/intents';
 
 /**
@@ -7,7 +7,7 @@ import type { Intent } from '../domain/intents';
  * workflow changes shape, add cases under a new version and keep the old files, which
  * prove that conversations started before the change still replay.
  */
-export type HistoryCase = MessageCase | ReminderCase | TaskCase | CleanupCase;
+export type HistoryCase = MessageCase | ReminderCase | TaskCase | CleanupCase | CampaignCase | SegmentCase;
 
 export interface MessageCase {
   name: string;
@@ -32,6 +32,21 @@ export interface CleanupCase {
   olderThanDays: number;
 }
 
+/** A follow-up campaign on short steps (seconds), so it runs to its end while recording. */
+export interface CampaignCase {
+  name: string;
+  workflowType: 'followUpCampaign';
+  input: FollowUpInput;
+  /** Signal a customer reply after this many milliseconds. */
+  replyAfterMs?: number;
+}
+
+export interface SegmentCase {
+  name: string;
+  workflowType: 'segmentCampaign';
+  input: SegmentCampaignInput;
+}
+
 /** A reminder made due at once: the one the named message case scheduled. */
 export interface ReminderCase {
   name: string;
@@ -43,38 +58,56 @@ const chatId = '85260552717@c.us';
 
 /**
  * Recorded with the current code. Earlier versions' files stay in test/histories (v1: the
- * walking skeleton; v2: specialists, clarify-once, handoff, reminders, before task
- * projections); v3 adds the task rows and agent logs written at each step.
+ * walking skeleton; v2: specialists, clarify-once, handoff, reminders; v3: task rows and
+ * agent logs at each step); v4 adds follow-up campaigns (inbound messages signal them, a
+ * quote starts one).
  */
 export const HISTORY_CASES: HistoryCase[] = [
   {
-    name: 'handle-message-v3-booking-en',
+    name: 'handle-message-v4-booking-en',
     workflowType: 'handleMessage',
-    input: { chatId, messageId: 'history-v3-booking', channel: 'whatsapp', body: 'Please book an appointment next Tuesday at 11am', senderName: 'Ana' },
+    input: { chatId, messageId: 'history-v4-booking', channel: 'whatsapp', body: 'Please book an appointment next Tuesday at 11am', senderName: 'Ana' },
   },
   {
-    name: 'handle-message-v3-supervisor',
+    name: 'handle-message-v4-supervisor',
     workflowType: 'handleMessage',
-    input: { chatId, messageId: 'history-v3-multi', channel: 'whatsapp', body: 'Where is my order #45821? And what are your opening hours?' },
+    input: { chatId, messageId: 'history-v4-multi', channel: 'whatsapp', body: 'Where is my order #45821? And what are your opening hours?' },
   },
   {
-    name: 'handle-message-v3-clarify',
+    name: 'handle-message-v4-clarify',
     workflowType: 'handleMessage',
-    input: { chatId: 'history-clarify@c.us', messageId: 'history-v3-clarify', channel: 'whatsapp', body: 'asdkjh qwrtpz xcvbnm' },
+    input: { chatId: 'history-clarify@c.us', messageId: 'history-v4-clarify', channel: 'whatsapp', body: 'asdkjh qwrtpz xcvbnm' },
   },
   {
-    name: 'handle-message-v3-handoff-answered',
+    name: 'handle-message-v4-handoff-answered',
     workflowType: 'handleMessage',
-    before: [{ chatId: 'history-handoff@c.us', messageId: 'history-v3-handoff-first', channel: 'whatsapp', body: 'qwrtpz xcvbnm' }],
-    input: { chatId: 'history-handoff@c.us', messageId: 'history-v3-handoff', channel: 'whatsapp', body: 'I want to talk to a human' },
+    before: [{ chatId: 'history-handoff@c.us', messageId: 'history-v4-handoff-first', channel: 'whatsapp', body: 'qwrtpz xcvbnm' }],
+    input: { chatId: 'history-handoff@c.us', messageId: 'history-v4-handoff', channel: 'whatsapp', body: 'I want to talk to a human' },
     operatorReply: { text: 'Hi, this is Maria from the team. How can I help?', operator: 'maria' },
   },
   {
-    name: 'handle-message-v3-reminder',
+    name: 'handle-message-v4-reminder',
     workflowType: 'handleMessage',
-    input: { chatId, messageId: 'history-v3-reminder', channel: 'whatsapp', body: 'Remind me tomorrow at 9am to take my vitamins' },
+    input: { chatId, messageId: 'history-v4-reminder', channel: 'whatsapp', body: 'Remind me tomorrow at 9am to take my vitamins' },
   },
-  { name: 'send-reminder-v1-due', workflowType: 'sendReminder', reminderOfMessage: 'history-v3-reminder' },
+  { name: 'send-reminder-v1-due', workflowType: 'sendReminder', reminderOfMessage: 'history-v4-reminder' },
   { name: 'run-task-v1-order-status', workflowType: 'runTask', task: { type: 'order_status', body: 'status of order 45821', chatId, reply: true } },
   { name: 'cleanup-tasks-v1', workflowType: 'cleanupTasks', olderThanDays: 30 },
+  {
+    name: 'handle-message-v4-quote-starts-follow-up',
+    workflowType: 'handleMessage',
+    input: { chatId: 'history-quote@c.us', messageId: 'history-v4-quote', channel: 'whatsapp', body: 'Can I get a quote for 20 yoga mats?' },
+  },
+  {
+    name: 'follow-up-campaign-v1-completed',
+    workflowType: 'followUpCampaign',
+    input: { chatId: 'history-campaign@c.us', purpose: 'quote', channel: 'whatsapp', reference: 'Q-HISTORY', rules: { stepsHours: [0.0003, 0.0006], defaultTimezone: 'UTC' } },
+  },
+  {
+    name: 'follow-up-campaign-v1-replied',
+    workflowType: 'followUpCampaign',
+    input: { chatId: 'history-campaign-replied@c.us', purpose: 'booking_unconfirmed', channel: 'whatsapp', rules: { stepsHours: [0.0005, 1], defaultTimezone: 'UTC' } },
+    replyAfterMs: 3000,
+  },
+  { name: 'segment-campaign-v1', workflowType: 'segmentCampaign', input: { purpose: 'campaign', segment: { language: 'es' }, limit: 10 } },
 ];

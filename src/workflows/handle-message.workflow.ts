@@ -128,6 +128,10 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
   };
 
   try {
+    // Any message from the customer is a reply to their follow-up campaigns: call them off.
+    const followUps = patched('follow-ups-v1');
+    if (followUps) await remote.notifyCampaigns({ chatId: input.chatId, at: receivedAt });
+
     status.step = 'triaging';
     const triageStarted = Date.now();
     let triage: TriageResult = await triageByRules({ text: input.body });
@@ -249,6 +253,10 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
     });
 
     for (const outcome of outcomes) {
+      if (outcome.next?.kind === 'follow_up' && followUps) {
+        // Signal-with-start: a campaign already running for this chat and purpose takes the new reference.
+        await remote.startFollowUp({ chatId: input.chatId, purpose: outcome.next.purpose, channel: input.channel, provider: input.provider, reference: outcome.next.reference });
+      }
       if (outcome.next?.kind === 'reminder' && patched('reminder-timer-v1')) {
         // The timer outlives this conversation's workflow: abandoned, not cancelled, on close.
         await startChild(sendReminder, {

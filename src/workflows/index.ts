@@ -5,6 +5,8 @@
  * modules from `src/domain` and `src/contracts`, and activity *types* only.
  */
 export { cleanupTasks } from './cleanup-tasks.workflow';
+export { followUpCampaign } from './follow-up-campaign.workflow';
 export { handleMessage } from './handle-message.workflow';
 export { runTask } from './run-task.workflow';
+export { segmentCampaign } from './segment-campaign.workflow';
 export { sendReminder } from './send-reminder.workflow';

@@ -183,13 +183,18 @@ describe('WhatsApp Cloud API in and out (signed webhook → workflow → Graph A
     const text = messages.text(g.waId, 'Good evening!');
     await deliver(webhookPayload([changeValue({ customers: [g], messages: [text] })]));
     const key = `${messageWorkflowId('whatsapp', text.id as string)}:reply`;
-    await eventually(() => database.db.getRepository(OutboundMessage).findOneBy({ idempotencyKey: key }), (r) => r?.status === 'sending');
+    // The row goes `sending` just before the request leaves: wait for both.
+    await eventually(
+      async () => ({ row: await database.db.getRepository(OutboundMessage).findOneBy({ idempotencyKey: key }), requests: sentTo(g).length }),
+      ({ row, requests }) => row?.status === 'sending' && requests === 1,
+    );
     expect(sentTo(g)).toHaveLength(1);
     // Meta's status webhook echoes our key back (biz_opaque_callback_data): the send happened.
-    const sent = { ...statuses.sent(`wamid.lost-answer-${randomUUID()}`, g.waId), biz_opaque_callback_data: key };
+    const wamidOfLostAnswer = `wamid.lost-answer-${randomUUID()}`;
+    const sent = { ...statuses.sent(wamidOfLostAnswer, g.waId), biz_opaque_callback_data: key };
     await deliver(webhookPayload([changeValue({ statuses: [sent] })]));
     expect((await completed(text.id as string)).status.name).toBe('COMPLETED');
     expect(sentTo(g)).toHaveLength(1);
-    expect(await database.db.getRepository(OutboundMessage).findOneByOrFail({ idempotencyKey: key })).toMatchObject({ status: 'sent', providerMessageId: sent.id });
+    expect(await database.db.getRepository(OutboundMessage).findOneByOrFail({ idempotencyKey: key })).toMatchObject({ status: 'sent', providerMessageId: wamidOfLostAnswer });
   });
 });

@@ -101,7 +101,7 @@ export async function startTestWorker(
     connection: ctx.nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: override(activityDepsFromConfig(testConfig(env), db)),
+    deps: override(activityDepsFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...env }), db, ctx.client)),
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();

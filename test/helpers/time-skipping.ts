@@ -72,7 +72,7 @@ export async function startTimeSkippingWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    deps: activityDepsFromConfig(testConfig(options.env), db),
+    deps: activityDepsFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...options.env }), db, env.client),
     workflowBundle: workflowBundle(),
   });
   const running = worker.run();

@@ -189,7 +189,8 @@ describe('handleMessage on a real Temporal dev server', () => {
       (s) => s.step === 'waiting_for_human',
     );
     expect(waiting.route).toMatchObject({ agent: 'human_handoff', reason: 'flagged' });
-    expect(await database.db.getRepository(Handoff).findOneBy({ workflowId: second.workflowId })).toMatchObject({ status: 'open', chatId });
+    const listed = await eventually(() => database.db.getRepository(Handoff).findOneBy({ workflowId: second.workflowId }), (h) => h !== null);
+    expect(listed).toMatchObject({ status: 'open', chatId });
 
     const sent = await second.handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'Hi, this is Maria. How can I help?', operator: 'maria' }] });
     expect(sent.text).toBe('Hi, this is Maria. How can I help?');

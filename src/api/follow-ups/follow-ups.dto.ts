@@ -1,0 +1,15 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { FOLLOW_UP_PURPOSES } from '../../contracts/follow-up';
+
+export const chatIdParamSchema = z.object({ chatId: z.string().trim().min(1).max(128) });
+export class ChatIdParamDto extends createZodDto(chatIdParamSchema) {}
+
+export const campaignControlSchema = z
+  .object({
+    /** Only this purpose's campaign; all of the chat's running campaigns when absent. */
+    purpose: z.enum(FOLLOW_UP_PURPOSES).optional(),
+    by: z.string().trim().min(1).max(128).optional(),
+  })
+  .strict();
+export class CampaignControlDto extends createZodDto(campaignControlSchema) {}

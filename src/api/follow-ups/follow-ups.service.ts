@@ -1,0 +1,82 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  cancelCampaignUpdate,
+  FOLLOW_UP_PURPOSES,
+  followUpWorkflowId,
+  getCampaignStateQuery,
+  pauseCampaignUpdate,
+  resumeCampaignUpdate,
+  type CampaignState,
+  type FollowUpPurpose,
+} from '../../contracts';
+import { toHttpError } from '../common/temporal-errors';
+
+const UPDATES = { pause: pauseCampaignUpdate, resume: resumeCampaignUpdate, cancel: cancelCampaignUpdate } as const;
+export type CampaignAction = keyof typeof UPDATES;
+
+/** A chat's follow-up campaigns, read from and controlled through their workflows. */
+@Injectable()
+export class FollowUpsService {
+  constructor(@Inject(Client) private readonly client: Client) {}
+
+  /** Every campaign the chat has (running or finished), with its state from the workflow. */
+  async list(chatId: string): Promise<{ chatId: string; campaigns: Array<CampaignState & { workflowId: string; running: boolean }> }> {
+    const campaigns: Array<CampaignState & { workflowId: string; running: boolean }> = [];
+    for (const purpose of FOLLOW_UP_PURPOSES) {
+      const state = await this.read(chatId, purpose);
+      if (state) campaigns.push(state);
+    }
+    return { chatId, campaigns };
+  }
+
+  private async read(chatId: string, purpose: FollowUpPurpose) {
+    const workflowId = followUpWorkflowId(chatId, purpose);
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      const description = await handle.describe();
+      const running = description.status.name === 'RUNNING';
+      // A finished campaign still answers the query (the worker replays it); one that was
+      // terminated or failed may not, and is reported by its execution status instead.
+      const state: CampaignState = await handle.query(getCampaignStateQuery).catch(() => ({
+        chatId,
+        purpose,
+        status: 'cancelled' as const,
+        reason: `workflow ${description.status.name.toLowerCase()}`,
+        startedAt: description.startTime.toISOString(),
+        steps: 0,
+        sent: [],
+      }));
+      return { ...state, workflowId, running };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw toHttpError(err, workflowId);
+    }
+  }
+
+  /** Applies an operator action to the chat's running campaigns (or the one named). */
+  async control(chatId: string, action: CampaignAction, purpose?: FollowUpPurpose, by?: string): Promise<{ chatId: string; campaigns: CampaignState[] }> {
+    const targets = purpose ? [purpose] : [...FOLLOW_UP_PURPOSES];
+    const changed: CampaignState[] = [];
+    const refusals: string[] = [];
+    for (const p of targets) {
+      const workflowId = followUpWorkflowId(chatId, p);
+      const handle = this.client.workflow.getHandle(workflowId);
+      try {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') continue;
+        changed.push(await handle.executeUpdate(UPDATES[action], { args: [{ by }] }));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) continue;
+        if (err instanceof WorkflowUpdateFailedError) {
+          refusals.push(`${p}: ${err.cause?.message ?? 'refused'}`);
+          continue;
+        }
+        throw toHttpError(err, workflowId);
+      }
+    }
+    if (changed.length === 0 && refusals.length > 0) throw new ConflictException(`campaign: ${refusals.join('; ')}`);
+    if (changed.length === 0) throw new NotFoundException(`chatId: no running follow-up campaign${purpose ? ` for ${purpose}` : ''} for ${chatId}`);
+    return { chatId, campaigns: changed };
+  }
+}
