@@ -4,7 +4,7 @@ import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010
 import { z } from 'zod';
 import { phoneDigitsOf, requirePhoneDigits, toChatId } from './chat-id';
 import { describeCauses, isRetryableStatus } from './http-support';
-import { splitText } from './split-text';
+import { sendInParts } from './send-in-parts';
 import { ChannelSendError, SUPPORTED_INBOUND_TYPES, type DeliveryStatusUpdate, type NormalizedInbound, type SendResult } from './types';
 
 // ---------------------------------------------------------------- webhook verification
@@ -181,24 +181,7 @@ export class TwilioWhatsAppClient {
    */
   async sendText(chatId: string, text: string): Promise<SendResult> {
     const to = `whatsapp:+${requirePhoneDigits(chatId)}`;
-    const chunks = splitText(text, TWILIO_BODY_LIMIT).filter((chunk) => chunk.trim() !== '');
-    if (chunks.length === 0) throw new ChannelSendError('refusing to send an empty WhatsApp text', { retryable: false });
-    const providerMessageIds: string[] = [];
-    for (const body of chunks) {
-      try {
-        providerMessageIds.push(await this.create({ to, body }));
-      } catch (err) {
-        if (providerMessageIds.length === 0 || !(err instanceof ChannelSendError)) throw err;
-        throw new ChannelSendError(`${err.message} (after ${providerMessageIds.length} of ${chunks.length} parts were sent)`, {
-          retryable: err.retryable,
-          status: err.status,
-          providerCode: err.providerCode,
-          providerMessageIds: [...providerMessageIds],
-          cause: err,
-        });
-      }
-    }
-    return { providerMessageIds };
+    return sendInParts(text, TWILIO_BODY_LIMIT, (body) => this.create({ to, body }));
   }
 
   /** Sends an approved Content API template, the only kind allowed outside the 24 h window. */

@@ -2,7 +2,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { requirePhoneDigits, toChatId } from './chat-id';
 import { brief, isRecord, isRetryableStatus, networkError, parseJson, readBody } from './http-support';
-import { splitText, WHATSAPP_TEXT_LIMIT } from './split-text';
+import { sendInParts } from './send-in-parts';
+import { WHATSAPP_TEXT_LIMIT } from './split-text';
 import {
   ChannelSendError,
   SUPPORTED_INBOUND_TYPES,
@@ -298,26 +299,9 @@ export class WhatsAppCloudClient {
   async sendText(chatId: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     const to = requirePhoneDigits(chatId);
     const tracking = options.callbackData ? { biz_opaque_callback_data: options.callbackData } : {};
-    const chunks = splitText(text, WHATSAPP_TEXT_LIMIT).filter((chunk) => chunk.trim() !== '');
-    if (chunks.length === 0) throw new ChannelSendError('refusing to send an empty WhatsApp text', { retryable: false });
-    const providerMessageIds: string[] = [];
-    for (const body of chunks) {
-      try {
-        providerMessageIds.push(
-          await this.post({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { preview_url: false, body }, ...tracking }),
-        );
-      } catch (err) {
-        if (providerMessageIds.length === 0 || !(err instanceof ChannelSendError)) throw err;
-        throw new ChannelSendError(`${err.message} (after ${providerMessageIds.length} of ${chunks.length} parts were sent)`, {
-          retryable: err.retryable,
-          status: err.status,
-          providerCode: err.providerCode,
-          providerMessageIds: [...providerMessageIds],
-          cause: err,
-        });
-      }
-    }
-    return { providerMessageIds };
+    return sendInParts(text, WHATSAPP_TEXT_LIMIT, (body) =>
+      this.post({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { preview_url: false, body }, ...tracking }),
+    );
   }
 
   /** Sends an approved template: the only kind of message allowed outside the 24 h window. */

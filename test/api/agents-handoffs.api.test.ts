@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { agentForIntent, INTENTS, type Intent } from '../../src/domain';
-import { seedDemoData } from '../../src/persistence/seed/demo-data';
-import { eventually, getJson, postJson, startTestApi, type TestApi } from '../helpers/api';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+import { eventually, getJson, postJson } from '../helpers/api';
+import { useApiHarness } from '../helpers/harness';
 
 /** One realistic message per intent; each must reach its agent through the API. */
 const BY_INTENT: Record<Exclude<Intent, 'unknown'>, string> = {
@@ -25,37 +23,18 @@ const BY_INTENT: Record<Exclude<Intent, 'unknown'>, string> = {
 };
 
 describe('agents and handoffs through the API (Nest + worker + dev server + SQLite)', () => {
-  let ctx: TemporalTestContext;
-  let database: TestDatabase;
-  let worker: RunningWorker;
-  let api: TestApi;
-  const taskQueue = uniqueTaskQueue('api-agents');
+  const h = useApiHarness({ name: 'api-agents', seed: true });
 
-  beforeAll(async () => {
-    ctx = await connectTemporal();
-    database = await openTestDatabase();
-    await seedDemoData(database.db);
-    worker = await startTestWorker(ctx, taskQueue, database.db);
-    api = await startTestApi({ address: ctx.address, taskQueue, database });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await database?.close();
-    await ctx?.close();
-  });
-
-  const view = (workflowId: string) => getJson(`${api.baseUrl}/api/messages/${encodeURIComponent(workflowId)}`);
+  const view = (workflowId: string) => getJson(`${h.api.baseUrl}/api/messages/${encodeURIComponent(workflowId)}`);
 
   async function send(body: string, chatId = '85260552717@c.us') {
-    const res = await postJson(`${api.baseUrl}/api/messages`, { chatId, id: `m-${randomUUID()}`, body, fromMe: false });
+    const res = await postJson(`${h.api.baseUrl}/api/messages`, { chatId, id: `m-${randomUUID()}`, body, fromMe: false });
     expect(res.status).toBe(202);
     return res.body.workflowId as string;
   }
 
   it('lists every agent with the intents it handles; every intent has one', async () => {
-    const res = await getJson(`${api.baseUrl}/api/agents`);
+    const res = await getJson(`${h.api.baseUrl}/api/agents`);
     expect(res.status).toBe(200);
     const agents = res.body.agents as Array<{ name: string; intents: string[]; capabilities: string[]; description: string }>;
     expect(agents.map((a) => a.name)).toEqual(
@@ -76,22 +55,22 @@ describe('agents and handoffs through the API (Nest + worker + dev server + SQLi
   it('lists a waiting conversation, sends the operator reply once, and refuses a second (409)', async () => {
     const workflowId = await send('I need to talk to a human about my bill', `handoff-${randomUUID().slice(0, 6)}@c.us`);
     const listed = await eventually(
-      () => getJson(`${api.baseUrl}/api/handoffs`),
+      () => getJson(`${h.api.baseUrl}/api/handoffs`),
       (r) => (r.body.handoffs as Array<{ workflowId: string }>).some((h) => h.workflowId === workflowId),
     );
     expect(listed.body.handoffs.find((h: { workflowId: string }) => h.workflowId === workflowId)).toMatchObject({ status: 'open', reason: 'requested' });
     expect((await view(workflowId)).body.step).toBe('waiting_for_human');
 
-    const reply = await postJson(`${api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'Hello, Maria here. Let me check your bill.', operator: 'maria' });
+    const reply = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'Hello, Maria here. Let me check your bill.', operator: 'maria' });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ text: 'Hello, Maria here. Let me check your bill.', status: 'recorded' });
 
     const done = await eventually(() => view(workflowId), (r) => r.body.status === 'COMPLETED');
     expect(done.body.step).toBe('completed');
-    const after = await getJson(`${api.baseUrl}/api/handoffs?status=answered`);
+    const after = await getJson(`${h.api.baseUrl}/api/handoffs?status=answered`);
     expect(after.body.handoffs.find((h: { workflowId: string }) => h.workflowId === workflowId)).toMatchObject({ operator: 'maria' });
 
-    const again = await postJson(`${api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'again', operator: 'maria' });
+    const again = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'again', operator: 'maria' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
   });
@@ -99,13 +78,13 @@ describe('agents and handoffs through the API (Nest + worker + dev server + SQLi
   it('answers 409 for a conversation that never waited, 404 for an unknown one, 400 for a bad body', async () => {
     const workflowId = await send('Good morning!');
     await eventually(() => view(workflowId), (r) => r.body.status === 'COMPLETED');
-    const notWaiting = await postJson(`${api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'hi', operator: 'maria' });
+    const notWaiting = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'hi', operator: 'maria' });
     expect(notWaiting.status).toBe(409);
 
-    const unknown = await postJson(`${api.baseUrl}/api/handoffs/${encodeURIComponent(`msg:whatsapp:none-${randomUUID()}`)}/reply`, { text: 'hi', operator: 'maria' });
+    const unknown = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(`msg:whatsapp:none-${randomUUID()}`)}/reply`, { text: 'hi', operator: 'maria' });
     expect(unknown.status).toBe(404);
 
-    const bad = await postJson(`${api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: '   ' });
+    const bad = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: '   ' });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/text: /);
     expect(bad.body.message).toMatch(/operator: is required/);

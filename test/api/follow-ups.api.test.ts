@@ -1,39 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { followUpWorkflowId } from '../../src/contracts';
-import { seedDemoData } from '../../src/persistence/seed/demo-data';
-import { eventually, getJson, postJson, startTestApi, type TestApi } from '../helpers/api';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+import { eventually, getJson, postJson } from '../helpers/api';
+import { useApiHarness } from '../helpers/harness';
 
 describe('follow-up campaigns through the API on the dev server', () => {
-  let ctx: TemporalTestContext;
-  let database: TestDatabase;
-  let worker: RunningWorker;
-  let api: TestApi;
-  const taskQueue = uniqueTaskQueue('api-follow-ups');
   const started: string[] = [];
-
-  beforeAll(async () => {
-    ctx = await connectTemporal();
-    database = await openTestDatabase();
-    await seedDemoData(database.db);
-    worker = await startTestWorker(ctx, taskQueue, database.db);
-    api = await startTestApi({ address: ctx.address, taskQueue, database });
-  });
-
-  afterAll(async () => {
+  const h = useApiHarness({
+    name: 'api-follow-ups',
+    seed: true,
     // Campaigns wait for days: end the ones this file started.
-    for (const id of started) await ctx.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
-    await api?.close();
-    await worker?.stop();
-    await database?.close();
-    await ctx?.close();
+    beforeTeardown: async ({ ctx }) => {
+      for (const id of started) await ctx.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
+    },
   });
 
-  const campaigns = (chatId: string) => getJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}`);
+  const campaigns = (chatId: string) => getJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}`);
 
   async function quote(chatId: string) {
-    const res = await postJson(`${api.baseUrl}/api/messages`, { chatId, id: randomUUID(), body: 'Can I get a quote for 20 yoga mats?' });
+    const res = await postJson(`${h.api.baseUrl}/api/messages`, { chatId, id: randomUUID(), body: 'Can I get a quote for 20 yoga mats?' });
     expect(res.status).toBe(202);
     started.push(followUpWorkflowId(chatId, 'quote'));
     return eventually(() => campaigns(chatId), (r) => r.body.campaigns?.length === 1 && r.body.campaigns[0].nextFireAt !== undefined);
@@ -54,26 +38,26 @@ describe('follow-up campaigns through the API on the dev server', () => {
   it('pauses, resumes and cancels through the API, refusing what does not apply', async () => {
     const chatId = `fu-${randomUUID().slice(0, 8)}@c.us`;
     await quote(chatId);
-    const paused = await postJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, { by: 'maria' });
+    const paused = await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, { by: 'maria' });
     expect(paused.status).toBe(200);
     expect(paused.body.campaigns[0]).toMatchObject({ status: 'paused' });
     expect((await campaigns(chatId)).body.campaigns[0].nextFireAt).toBeUndefined();
 
-    expect((await postJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, {})).status).toBe(409);
-    const resumed = await postJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/resume`, {});
+    expect((await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, {})).status).toBe(409);
+    const resumed = await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/resume`, {});
     expect(resumed.body.campaigns[0].status).toBe('active');
-    const cancelled = await postJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/cancel`, { purpose: 'quote' });
+    const cancelled = await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/cancel`, { purpose: 'quote' });
     expect(cancelled.body.campaigns[0].status).toBe('cancelled');
     const after = await eventually(() => campaigns(chatId), (r) => r.body.campaigns[0]?.running === false);
     expect(after.body.campaigns[0]).toMatchObject({ status: 'cancelled', reason: 'cancelled_by_operator' });
-    expect((await postJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/resume`, {})).status).toBe(404);
-    expect((await postJson(`${api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, { purpose: 'teleport' })).status).toBe(400);
+    expect((await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/resume`, {})).status).toBe(404);
+    expect((await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, { purpose: 'teleport' })).status).toBe(400);
   });
 
   it("stops the chat's campaign when the customer writes again", async () => {
     const chatId = `fu-${randomUUID().slice(0, 8)}@c.us`;
     await quote(chatId);
-    await postJson(`${api.baseUrl}/api/messages`, { chatId, id: randomUUID(), body: 'Thanks, I will think about it' });
+    await postJson(`${h.api.baseUrl}/api/messages`, { chatId, id: randomUUID(), body: 'Thanks, I will think about it' });
     const stopped = await eventually(() => campaigns(chatId), (r) => r.body.campaigns[0]?.status === 'stopped');
     expect(stopped.body.campaigns[0]).toMatchObject({ status: 'stopped', reason: 'customer_replied', sent: [] });
   });

@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { OutboundMessage } from '../../src/persistence';
-import { eventually, getJson, postJson, startTestApi, type TestApi } from '../helpers/api';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+import { eventually, getJson, postJson, startTestApi } from '../helpers/api';
+import { openTestDatabase } from '../helpers/database';
+import { useApiHarness } from '../helpers/harness';
 
 describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite)', () => {
-  let ctx: TemporalTestContext;
-  let database: TestDatabase;
-  let worker: RunningWorker;
-  let api: TestApi;
-  const taskQueue = uniqueTaskQueue('api-messages');
-
-  beforeAll(async () => {
-    ctx = await connectTemporal();
-    database = await openTestDatabase();
-    worker = await startTestWorker(ctx, taskQueue, database.db);
-    api = await startTestApi({ address: ctx.address, taskQueue, database });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await database?.close();
-    await ctx?.close();
-  });
+  const h = useApiHarness({ name: 'api-messages' });
 
   const message = (overrides: Record<string, unknown> = {}) => ({
     chatId: '85260552717@c.us',
@@ -35,12 +17,12 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
 
   it('accepts the seed message, completes it, and answers duplicates with the first workflow', async () => {
     const msg = message();
-    const first = await postJson(`${api.baseUrl}/api/messages`, msg);
+    const first = await postJson(`${h.api.baseUrl}/api/messages`, msg);
     expect(first.status).toBe(202);
     expect(first.body).toEqual({ workflowId: `msg:whatsapp:${msg.id}`, runId: expect.any(String), duplicate: false });
 
     const view = await eventually(
-      () => getJson(`${api.baseUrl}/api/messages/${encodeURIComponent(first.body.workflowId)}`),
+      () => getJson(`${h.api.baseUrl}/api/messages/${encodeURIComponent(first.body.workflowId)}`),
       (r) => r.body?.status === 'COMPLETED',
     );
     expect(view.status).toBe(200);
@@ -57,37 +39,37 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
     expect(view.body.triage.confidence).toBeGreaterThanOrEqual(0.6);
     expect(view.body.reply.text).toMatch(/Available times: Monday/);
 
-    const again = await postJson(`${api.baseUrl}/api/messages`, msg);
+    const again = await postJson(`${h.api.baseUrl}/api/messages`, msg);
     expect(again.status).toBe(202);
     expect(again.body).toEqual({ workflowId: first.body.workflowId, runId: first.body.runId, duplicate: true });
-    const rows = await database.db.getRepository(OutboundMessage).countBy({ workflowId: first.body.workflowId });
+    const rows = await h.database.db.getRepository(OutboundMessage).countBy({ workflowId: first.body.workflowId });
     expect(rows).toBe(1);
   });
 
   it('starts one workflow when the same delivery arrives five times at once', async () => {
     const msg = message({ body: 'hola' });
-    const results = await Promise.all(Array.from({ length: 5 }, () => postJson(`${api.baseUrl}/api/messages`, msg)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => postJson(`${h.api.baseUrl}/api/messages`, msg)));
     expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
     expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
     expect(new Set(results.map((r) => r.body.runId)).size).toBe(1);
 
     const listed = [];
-    for await (const wf of ctx.client.workflow.list({ query: `WorkflowId = '${results[0].body.workflowId}'` })) listed.push(wf);
+    for await (const wf of h.ctx.client.workflow.list({ query: `WorkflowId = '${results[0].body.workflowId}'` })) listed.push(wf);
     expect(listed).toHaveLength(1);
   });
 
   it('ignores our own echoes (fromMe: true) and starts nothing', async () => {
     const msg = message({ fromMe: true });
-    const res = await postJson(`${api.baseUrl}/api/messages`, msg);
+    const res = await postJson(`${h.api.baseUrl}/api/messages`, msg);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ignored: true });
-    const view = await getJson(`${api.baseUrl}/api/messages/${encodeURIComponent(`msg:whatsapp:${msg.id}`)}`);
+    const view = await getJson(`${h.api.baseUrl}/api/messages/${encodeURIComponent(`msg:whatsapp:${msg.id}`)}`);
     expect(view.status).toBe(404);
   });
 
   it('uses the channel given in the message for the workflow id', async () => {
     const msg = message({ channel: 'webchat', body: 'What are your opening hours?' });
-    const res = await postJson(`${api.baseUrl}/api/messages`, msg);
+    const res = await postJson(`${h.api.baseUrl}/api/messages`, msg);
     expect(res.status).toBe(202);
     expect(res.body.workflowId).toBe(`msg:webchat:${msg.id}`);
   });
@@ -103,39 +85,39 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
   ])('refuses %s with a 400 naming the field', async (_name, mutate, expected) => {
     const msg: Record<string, unknown> = message();
     mutate(msg);
-    const res = await postJson(`${api.baseUrl}/api/messages`, msg);
+    const res = await postJson(`${h.api.baseUrl}/api/messages`, msg);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(expected) });
-    const view = await getJson(`${api.baseUrl}/api/messages/${encodeURIComponent(`msg:whatsapp:${String(msg.id)}`)}`);
+    const view = await getJson(`${h.api.baseUrl}/api/messages/${encodeURIComponent(`msg:whatsapp:${String(msg.id)}`)}`);
     expect([400, 404]).toContain(view.status);
   });
 
   it('refuses malformed JSON with a 400 and no stack trace', async () => {
-    const res = await postJson(`${api.baseUrl}/api/messages`, '{"chatId": "x", ');
+    const res = await postJson(`${h.api.baseUrl}/api/messages`, '{"chatId": "x", ');
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^body: malformed JSON/) });
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js:\d+/);
   });
 
   it('answers 404 for an unknown workflow and 400 for an id that is not a message id', async () => {
-    const missing = await getJson(`${api.baseUrl}/api/messages/${encodeURIComponent('msg:whatsapp:nope-' + randomUUID())}`);
+    const missing = await getJson(`${h.api.baseUrl}/api/messages/${encodeURIComponent('msg:whatsapp:nope-' + randomUUID())}`);
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
-    const bad = await getJson(`${api.baseUrl}/api/messages/not-a-message`);
+    const bad = await getJson(`${h.api.baseUrl}/api/messages/not-a-message`);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/workflowId: must look like msg:<channel>:<message id>/);
   });
 
   it('serves liveness, readiness with Temporal and the database, and the OpenAPI document', async () => {
-    expect((await getJson(`${api.baseUrl}/health`)).body).toMatchObject({ status: 'ok' });
-    const ready = await getJson(`${api.baseUrl}/health/ready`);
+    expect((await getJson(`${h.api.baseUrl}/health`)).body).toMatchObject({ status: 'ok' });
+    const ready = await getJson(`${h.api.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', checks: { temporal: { status: 'up' }, database: { status: 'up' } } });
     expect(ready.body.checks.temporal.workersPolling).toBeGreaterThanOrEqual(1);
 
-    const docs = await getJson(`${api.baseUrl}/docs`);
+    const docs = await getJson(`${h.api.baseUrl}/docs`);
     expect(docs.status).toBe(200);
-    const spec = await getJson(`${api.baseUrl}/docs/openapi.json`);
+    const spec = await getJson(`${h.api.baseUrl}/docs/openapi.json`);
     expect(spec.status).toBe(200);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/messages', '/api/messages/{workflowId}', '/health/ready']));
     expect(spec.body.components.schemas.InboundMessageDto.required).toEqual(expect.arrayContaining(['chatId', 'id', 'body']));
