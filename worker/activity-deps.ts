@@ -29,6 +29,7 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource, tempor
     temporal: temporal ? { client: temporal, taskQueue: config.temporal.taskQueue } : undefined,
     followUps: {
       rules: { stepsHours: config.followUps.stepsHours, quietHours: config.followUps.quietHours, defaultTimezone: config.business.timezone },
+      stepsByPurpose: config.followUps.stepsByPurpose,
       dailyCap: config.followUps.dailyCap,
     },
     llm: client

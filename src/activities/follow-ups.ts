@@ -28,6 +28,8 @@ export interface FollowUpDeps {
   /** Present on workers that can start and signal campaigns (a Temporal client and the queue). */
   temporal?: { client: Client; taskQueue: string };
   rules: FollowUpRules;
+  /** Steps per purpose, overriding `rules.stepsHours`. */
+  stepsByPurpose?: Partial<Record<FollowUpPurpose, number[]>>;
   /** Follow-up messages a customer may get in 24 hours, across all their campaigns. */
   dailyCap: number;
 }
@@ -110,7 +112,8 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
     async startFollowUp(input: { chatId: string; purpose: FollowUpPurpose; channel: Channel; provider?: InboundProvider; reference?: string }): Promise<{ workflowId: string }> {
       const { client, taskQueue } = requireTemporal();
       const workflowId = followUpWorkflowId(input.chatId, input.purpose);
-      const args: FollowUpInput = { chatId: input.chatId, purpose: input.purpose, channel: input.channel, provider: input.provider, reference: input.reference, rules: deps.rules };
+      const rules: FollowUpRules = { ...deps.rules, stepsHours: deps.stepsByPurpose?.[input.purpose] ?? deps.rules.stepsHours };
+      const args: FollowUpInput = { chatId: input.chatId, purpose: input.purpose, channel: input.channel, provider: input.provider, reference: input.reference, rules };
       await client.workflow.signalWithStart('followUpCampaign', {
         workflowId,
         taskQueue,

@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { FollowUpRules } from '../contracts';
+import type { FollowUpPurpose, FollowUpRules } from '../contracts';
 import { createAppointmentAgent } from './agents/appointment-agent';
 import { createCatalogAgents } from './agents/catalog-agents';
 import { createCustomerAgents } from './agents/customer-agents';
@@ -34,7 +34,7 @@ export interface ActivityDeps {
   providers?: OutboundProviders;
   /** Present on workers that start and signal follow-up campaigns. */
   temporal?: { client: Client; taskQueue: string };
-  followUps: { rules: FollowUpRules; dailyCap: number };
+  followUps: { rules: FollowUpRules; stepsByPurpose?: Partial<Record<FollowUpPurpose, number[]>>; dailyCap: number };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -52,7 +52,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHandoffActivities(deps.db),
     ...createReminderActivities(deps.db),
     ...replies,
-    ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, dailyCap: deps.followUps.dailyCap }),
+    ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, stepsByPurpose: deps.followUps.stepsByPurpose, dailyCap: deps.followUps.dailyCap }),
     ...createLlmActivities(deps.llm),
     ...createTaskActivities(deps.db),
   };

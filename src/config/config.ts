@@ -9,6 +9,15 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** "24,48,72": increasing hours after a campaign starts at which its steps are due. */
+const stepsHours = z
+  .string()
+  .transform((v) => v.split(',').map((h) => Number(h.trim())))
+  .refine(
+    (hours) => hours.length >= 1 && hours.length <= 10 && hours.every((h, i) => Number.isFinite(h) && h > 0 && h <= 24 * 90 && (i === 0 || h > hours[i - 1])),
+    'must be increasing hours, e.g. "24,48,72"',
+  );
+
 /** Environment variables (SPEC.md, "Configuration"), validated once at start. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -51,11 +60,11 @@ const envSchema = z.object({
   OUTBOUND_WEBHOOK_URL: optionalString,
   OUTBOUND_WEBHOOK_SECRET: optionalString,
   SEND_CONFIRM_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
-  FOLLOW_UP_STEPS_HOURS: z
-    .string()
-    .default('24,48,72')
-    .transform((v) => v.split(',').map((h) => Number(h.trim())))
-    .refine((hours) => hours.length >= 1 && hours.length <= 10 && hours.every((h, i) => Number.isFinite(h) && h > 0 && h <= 24 * 90 && (i === 0 || h > hours[i - 1])), 'must be increasing hours, e.g. "24,48,72"'),
+  FOLLOW_UP_STEPS_HOURS: stepsHours.default([24, 48, 72]),
+  FOLLOW_UP_STEPS_HOURS_QUOTE: stepsHours.optional(),
+  FOLLOW_UP_STEPS_HOURS_BOOKING_UNCONFIRMED: stepsHours.optional(),
+  FOLLOW_UP_STEPS_HOURS_CART: stepsHours.optional(),
+  FOLLOW_UP_STEPS_HOURS_CAMPAIGN: stepsHours.optional(),
   FOLLOW_UP_QUIET_HOURS: z
     .string()
     .default('21:00-09:00')
@@ -92,7 +101,13 @@ export interface AppConfig {
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
   channels: ChannelsConfig;
-  followUps: { stepsHours: number[]; quietHours?: { start: string; end: string }; dailyCap: number };
+  followUps: {
+    stepsHours: number[];
+    /** Per-purpose steps (FOLLOW_UP_STEPS_HOURS_<PURPOSE>), overriding `stepsHours`. */
+    stepsByPurpose: Partial<Record<'quote' | 'booking_unconfirmed' | 'cart' | 'campaign', number[]>>;
+    quietHours?: { start: string; end: string };
+    dailyCap: number;
+  };
 }
 
 export interface ChannelsConfig {
@@ -178,6 +193,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tasks: { retentionDays: e.TASK_RETENTION_DAYS, cleanupCron: e.TASK_CLEANUP_CRON },
     followUps: {
       stepsHours: e.FOLLOW_UP_STEPS_HOURS,
+      stepsByPurpose: Object.fromEntries(
+        (
+          [
+            ['quote', e.FOLLOW_UP_STEPS_HOURS_QUOTE],
+            ['booking_unconfirmed', e.FOLLOW_UP_STEPS_HOURS_BOOKING_UNCONFIRMED],
+            ['cart', e.FOLLOW_UP_STEPS_HOURS_CART],
+            ['campaign', e.FOLLOW_UP_STEPS_HOURS_CAMPAIGN],
+          ] as const
+        ).filter(([, steps]) => steps !== undefined),
+      ),
       quietHours: e.FOLLOW_UP_QUIET_HOURS === 'off' ? undefined : { start: e.FOLLOW_UP_QUIET_HOURS.slice(0, 5), end: e.FOLLOW_UP_QUIET_HOURS.slice(6) },
       dailyCap: e.FOLLOW_UP_DAILY_CAP,
     },

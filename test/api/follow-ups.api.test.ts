@@ -54,6 +54,21 @@ describe('follow-up campaigns through the API on the dev server', () => {
     expect((await postJson(`${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/pause`, { purpose: 'teleport' })).status).toBe(400);
   });
 
+  it('reschedules the next step, refusing a time in the past', async () => {
+    const chatId = `fu-${randomUUID().slice(0, 8)}@c.us`;
+    await quote(chatId);
+    const at = new Date(Date.now() + 3 * 24 * 3600e3);
+    at.setUTCHours(12, 0, 0, 0); // midday UTC: outside the default quiet hours in UTC
+    const url = `${h.api.baseUrl}/api/follow-ups/${encodeURIComponent(chatId)}/reschedule`;
+    const moved = await postJson(url, { purpose: 'quote', at: at.toISOString() });
+    expect(moved.status).toBe(200);
+    const after = await eventually(() => campaigns(chatId), (r) => r.body.campaigns[0]?.nextFireAt === at.toISOString());
+    expect(after.body.campaigns[0].nextFireAt).toBe(at.toISOString());
+    const past = await postJson(url, { purpose: 'quote', at: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.body.message).toMatch(/at: must be in the future/);
+  });
+
   it("stops the chat's campaign when the customer writes again", async () => {
     const chatId = `fu-${randomUUID().slice(0, 8)}@c.us`;
     await quote(chatId);

@@ -45,3 +45,12 @@ describe('configuration', () => {
     expect(loadConfig({ ...noFile, OPENAI_API_KEY: '  ', DATABASE_URL: '' })).toMatchObject({ databaseUrl: undefined, openai: { apiKey: undefined } });
   });
 });
+
+describe('follow-up configuration', () => {
+  it('takes steps per purpose over the default steps, and refuses steps that do not increase', () => {
+    const config = loadConfig({ SWITCHBOARD_CONFIG: '', FOLLOW_UP_STEPS_HOURS_QUOTE: '12,36', FOLLOW_UP_QUIET_HOURS: 'off' });
+    expect(config.followUps).toMatchObject({ stepsHours: [24, 48, 72], stepsByPurpose: { quote: [12, 36] }, quietHours: undefined, dailyCap: 2 });
+    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', FOLLOW_UP_STEPS_HOURS: '48,24' })).toThrow(/FOLLOW_UP_STEPS_HOURS: must be increasing hours/);
+    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', FOLLOW_UP_QUIET_HOURS: '9pm-9am' })).toThrow(/FOLLOW_UP_QUIET_HOURS/);
+  });
+});

@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
-import { AgentLog, Handoff, OutboundMessage, Task } from '../../src/persistence';
+import { AgentLog, applyDeliveryStatus, Handoff, OutboundMessage, Task } from '../../src/persistence';
+import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import type { handleMessage } from '../../src/workflows';
 import { eventually } from '../helpers/api';
 import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
@@ -65,4 +66,41 @@ describe('a worker killed mid-conversation', () => {
     const sent = await database.db.getRepository(OutboundMessage).findBy({ workflowId });
     expect(sent.map((m) => m.idempotencyKey).sort()).toEqual([`${workflowId}:operator-reply`, `${workflowId}:reply`]);
   }, 90_000);
+
+  it('sends a reply exactly once when the worker dies after the provider accepted it', async () => {
+    const graph = new GraphApiServer();
+    await graph.start();
+    const whatsapp = { WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url };
+    const queue = uniqueTaskQueue('wf-crash-send');
+    const victim = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: queue, ...databaseEnv(database), ...whatsapp });
+    let rescue: RunningWorker | undefined;
+    try {
+      // The Graph API takes the message, then holds its answer: the worker dies waiting for it.
+      graph.enqueue({ delayMs: 120_000 });
+      const waId = `8529${Math.floor(Math.random() * 9e6 + 1e6)}`;
+      const message: HandleMessageInput = { chatId: `${waId}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body: 'Good morning!' };
+      const workflowId = messageWorkflowId('whatsapp', message.messageId);
+      const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', { workflowId, taskQueue: queue, args: [message] });
+      await eventually(async () => graph.sentMessages.filter((m) => m.to === waId).length, (n) => n === 1, 30_000);
+      victim.kill('SIGKILL');
+      await new Promise((resolve) => victim.once('exit', resolve));
+
+      // Meta's status webhook arrives, echoing our idempotency key: the message did go out.
+      const key = `${workflowId}:reply`;
+      await applyDeliveryStatus(database.db, { provider: 'whatsapp_cloud', providerMessageId: 'wamid.accepted-before-the-crash', status: 'sent', callbackData: key });
+
+      // Another worker retries the send activity once its timeout expires, and sends nothing.
+      rescue = await startTestWorker(ctx, queue, database.db, whatsapp);
+      expect((await handle.result()).step).toBe('completed');
+      expect(graph.sentMessages.filter((m) => m.to === waId)).toHaveLength(1);
+      expect(await database.db.getRepository(OutboundMessage).findOneByOrFail({ idempotencyKey: key })).toMatchObject({
+        status: 'sent',
+        providerMessageId: 'wamid.accepted-before-the-crash',
+      });
+    } finally {
+      victim.kill('SIGKILL');
+      await rescue?.stop();
+      await graph.stop();
+    }
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CampaignControlDto, ChatIdParamDto } from './follow-ups.dto';
+import { CampaignControlDto, CampaignRescheduleDto, ChatIdParamDto } from './follow-ups.dto';
 import { FollowUpsService, type CampaignAction } from './follow-ups.service';
 
 @ApiTags('follow-ups')
@@ -34,6 +34,14 @@ export class FollowUpsController {
   @HttpCode(200)
   cancel(@Param() p: ChatIdParamDto, @Body() b: CampaignControlDto) {
     return this.act(p.chatId, 'cancel', b);
+  }
+
+  /** Moves the next step of the named campaign to `at`. */
+  @Post(':chatId/reschedule')
+  @HttpCode(200)
+  @ApiConflictResponse({ description: 'the campaign has ended' })
+  reschedule(@Param() p: ChatIdParamDto, @Body() b: CampaignRescheduleDto) {
+    return this.followUps.reschedule(p.chatId, b.purpose, b.at, b.by);
   }
 
   private act(chatId: string, action: CampaignAction, b: CampaignControlDto) {

@@ -13,3 +13,13 @@ export const campaignControlSchema = z
   })
   .strict();
 export class CampaignControlDto extends createZodDto(campaignControlSchema) {}
+
+export const campaignRescheduleSchema = z
+  .object({
+    purpose: z.enum(FOLLOW_UP_PURPOSES),
+    /** When the next step goes out instead (quiet hours still apply). */
+    at: z.iso.datetime({ offset: true }),
+    by: z.string().trim().min(1).max(128).optional(),
+  })
+  .strict();
+export class CampaignRescheduleDto extends createZodDto(campaignRescheduleSchema) {}

@@ -1,7 +1,8 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   cancelCampaignUpdate,
+  rescheduleCampaignUpdate,
   FOLLOW_UP_PURPOSES,
   followUpWorkflowId,
   getCampaignStateQuery,
@@ -50,6 +51,21 @@ export class FollowUpsService {
       return { ...state, workflowId, running };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
+      throw toHttpError(err, workflowId);
+    }
+  }
+
+  /** Moves the next step of one campaign; a time in the past or a finished campaign is refused. */
+  async reschedule(chatId: string, purpose: FollowUpPurpose, at: string, by?: string): Promise<CampaignState> {
+    const workflowId = followUpWorkflowId(chatId, purpose);
+    try {
+      return await this.client.workflow.getHandle(workflowId).executeUpdate(rescheduleCampaignUpdate, { args: [{ at, by }] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const message = err.cause?.message ?? 'refused';
+        throw message.startsWith('at:') ? new BadRequestException(message) : new ConflictException(`campaign: ${message}`);
+      }
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`chatId: no ${purpose} campaign for ${chatId}`);
       throw toHttpError(err, workflowId);
     }
   }
