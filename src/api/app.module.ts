@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { APP_CONFIG } from './common/tokens';
 import { DatabaseModule } from './database.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
@@ -40,7 +42,7 @@ export class AppModule {
         SchedulesModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: APP_GUARD, useClass: ApiKeyGuard }],
       exports: [APP_CONFIG],
     };
   }

@@ -3,7 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc, ZodValidationPipe } from 'nestjs-zod';
-import type { AppConfig } from '../config';
+import type { NextFunction, Request, Response } from 'express';
+import { findApiKey, type AppConfig } from '../config';
+import { presentedKey } from './auth/api-key.guard';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { jsonBody } from './common/json-body';
@@ -24,12 +26,23 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 
+  if (config.apiKeys.length > 0) {
+    // The API's shape is not secret, but the docs page is no place for anonymous callers either.
+    app.use('/docs', (req: Request, res: Response, next: NextFunction) => {
+      const key = presentedKey(req);
+      if (key && findApiKey(config.apiKeys, key)) return next();
+      res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: 'X-API-Key: missing or not a valid key' });
+    });
+  }
+
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Switchboard')
       .setDescription('Durable multi-agent message orchestration on Temporal')
       .setVersion('0.1.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addSecurityRequirements('api-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs/openapi.json' });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../contracts/task-queue';
+import { parseApiKeys, type ApiKey } from './api-keys';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../domain/routing';
 
 const optionalString = z
@@ -70,6 +71,7 @@ const envSchema = z.object({
     .default('21:00-09:00')
     .refine((v) => v === 'off' || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must look like "21:00-09:00" or be "off"'),
   FOLLOW_UP_DAILY_CAP: z.coerce.number().int().min(1).max(20).default(2),
+  API_KEYS: optionalString,
   TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TASK_CLEANUP_CRON: z
     .string()
@@ -101,6 +103,8 @@ export interface AppConfig {
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
   channels: ChannelsConfig;
+  /** Parsed `API_KEYS`; empty means the API is open (refused in production). */
+  apiKeys: ApiKey[];
   followUps: {
     stepsHours: number[];
     /** Per-purpose steps (FOLLOW_UP_STEPS_HOURS_<PURPOSE>), overriding `stepsHours`. */
@@ -170,7 +174,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = result.data;
+  let apiKeys: ApiKey[];
+  try {
+    apiKeys = parseApiKeys(e.API_KEYS);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
+  if (apiKeys.length === 0 && e.NODE_ENV === 'production') {
+    throw new ConfigError('invalid configuration: API_KEYS must be set when NODE_ENV=production (the API would be open to anyone)');
+  }
   return {
+    apiKeys,
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,

@@ -2,8 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CampaignControlDto, CampaignRescheduleDto, ChatIdParamDto } from './follow-ups.dto';
 import { FollowUpsService, type CampaignAction } from './follow-ups.service';
+import { Roles } from '../auth/roles.decorator';
 
 @ApiTags('follow-ups')
+@Roles('operator')
 @Controller('api/follow-ups')
 export class FollowUpsController {
   constructor(private readonly followUps: FollowUpsService) {}

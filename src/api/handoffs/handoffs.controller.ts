@@ -2,8 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HandoffListQueryDto, HandoffParamDto, HandoffReplyDto } from './handoffs.dto';
 import { HandoffsService } from './handoffs.service';
+import { Roles } from '../auth/roles.decorator';
 
 @ApiTags('handoffs')
+@Roles('operator')
 @Controller('api/handoffs')
 export class HandoffsController {
   constructor(private readonly handoffs: HandoffsService) {}

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config';
 import { APP_CONFIG } from '../common/tokens';
+import { Public } from '../auth/roles.decorator';
 
 type Check = { status: 'up' | 'down'; error?: string; [detail: string]: unknown };
 
@@ -18,6 +19,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   private readonly startedAt = Date.now();

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AcceptedMessageDto, InboundMessageDto, MessageViewDto, WorkflowIdParamDto } from './messages.dto';
+import { Roles } from '../auth/roles.decorator';
 import { MessagesService, type AcceptedMessage } from './messages.service';
 
 @ApiTags('messages')
@@ -11,6 +12,7 @@ export class MessagesController {
 
   /** Accepts an inbound message: 202 with its workflow, or 200 `{ignored: true}` for our own echo. */
   @Post()
+  @Roles('ingest', 'operator')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: AcceptedMessageDto, description: 'the workflow handling the message' })
   @ApiOkResponse({ description: '`fromMe: true`: an echo of our own reply; nothing started' })
@@ -27,6 +29,7 @@ export class MessagesController {
   }
 
   @Get(':workflowId')
+  @Roles('operator')
   @ApiOkResponse({ type: MessageViewDto })
   @ApiNotFoundResponse({ description: 'no such workflow' })
   get(@Param() params: WorkflowIdParamDto): Promise<MessageViewDto> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AgentLogQueryDto, CreateTaskDto, TaskIdParamDto, TaskListQueryDto, UpdateTaskDto } from './tasks.dto';
+import { Roles } from '../auth/roles.decorator';
 import { toTaskHttpError, TasksService } from './tasks.service';
 import { agentLogView, taskView } from './task-view';
 
@@ -13,6 +14,7 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 }
 
 @ApiTags('tasks')
+@Roles('operator')
 @Controller('api/tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
@@ -73,6 +75,7 @@ export class TasksController {
 }
 
 @ApiTags('agents')
+@Roles('operator')
 @Controller('api/agents/logs')
 export class AgentLogsController {
   constructor(private readonly tasks: TasksService) {}

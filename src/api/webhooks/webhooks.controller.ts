@@ -6,9 +6,11 @@ import type { AppConfig } from '../../config';
 import type { RawBodyRequest } from '../common/json-body';
 import { APP_CONFIG } from '../common/tokens';
 import { WebhooksService, type DeliverySummary } from './webhooks.service';
+import { Public } from '../auth/roles.decorator';
 
 /** Provider webhooks: authenticated by the provider's signature, not by an API key. */
 @ApiTags('webhooks')
+@Public()
 @Controller('webhooks')
 export class WebhooksController {
   constructor(
