@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransition, isFinal, type TaskStatus } from '../domain/task-lifecycle';
 import { AgentLog, type AgentLogAction } from '../persistence/entities/agent-log.entity';
 import { Task } from '../persistence/entities/task.entity';
+import { stableUuid } from '../persistence/stable-id';
 import { inTransaction } from '../persistence/transactions';
 import { deleteFinishedTasks } from '../tasks/cleanup';
 import { isUniqueViolation } from './deps';
@@ -50,15 +50,6 @@ const STATUS_OF: Record<TaskEventKind, TaskStatus> = {
   cancelled: 'cancelled',
 };
 
-/**
- * The same (workflow, key) always gives the same id, so inserts race to one row. Shaped
- * as a version-5-style UUID (name-based) so it validates wherever a UUID is expected.
- */
-export function stableUuid(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 async function applyEvent(manager: EntityManager, event: TaskEvent): Promise<Task> {
   const tasks = manager.getRepository(Task);
@@ -173,3 +164,5 @@ export function createTaskActivities(db: DataSource) {
     },
   };
 }
+
+export { stableUuid };

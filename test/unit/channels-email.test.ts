@@ -1,17 +1,7 @@
-import { ChannelSendError, EmailSender, messageIdFor } from '../../src/channels';
-import { closedPort, SmtpTestServer } from '../helpers/channel-servers';
+import { EmailSender, messageIdFor } from '../../src/channels';
+import { closedPort, SmtpTestServer, caughtSendError } from '../helpers/channel-servers';
 
 const FROM = 'Switchboard Support <support@acme.example>';
-
-async function caught(promise: Promise<unknown>): Promise<ChannelSendError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelSendError);
-    return err as ChannelSendError;
-  }
-  throw new Error('expected the send to fail');
-}
 
 describe('messageIdFor', () => {
   it('is a deterministic RFC 5322 Message-ID on the sender’s domain', () => {
@@ -66,13 +56,13 @@ describe('EmailSender against an in-process SMTP server', () => {
 
   it('a 4xx rejection is retryable', async () => {
     smtp.reject({ stage: 'rcpt', code: 451, message: '4.7.1 Greylisted, try again later' });
-    const err = await caught(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-2' }));
+    const err = await caughtSendError(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-2' }));
     expect(err).toMatchObject({ retryable: true, status: 451 });
     expect(err.message).toMatch(/Greylisted/);
     expect(smtp.messages).toHaveLength(0);
 
     smtp.reject({ stage: 'data', code: 452, message: '4.3.1 Insufficient system storage' });
-    expect(await caught(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-2' }))).toMatchObject({
+    expect(await caughtSendError(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-2' }))).toMatchObject({
       retryable: true,
       status: 452,
     });
@@ -80,39 +70,39 @@ describe('EmailSender against an in-process SMTP server', () => {
 
   it('a 5xx rejection is permanent', async () => {
     smtp.reject({ stage: 'rcpt', code: 550, message: '5.1.1 No such user here' });
-    const err = await caught(sender.send({ to: 'nobody@customer.example', subject: 's', text: 't', idempotencyKey: 'k-3' }));
+    const err = await caughtSendError(sender.send({ to: 'nobody@customer.example', subject: 's', text: 't', idempotencyKey: 'k-3' }));
     expect(err).toMatchObject({ retryable: false, status: 550 });
     expect(err.message).toMatch(/No such user/);
 
     smtp.reject({ stage: 'data', code: 554, message: '5.7.1 Message rejected as spam' });
-    expect(await caught(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-3' }))).toMatchObject({
+    expect(await caughtSendError(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-3' }))).toMatchObject({
       retryable: false,
       status: 554,
     });
 
     smtp.reject({ stage: 'mail', code: 553, message: '5.1.8 Sender address rejected' });
-    expect(await caught(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-3' }))).toMatchObject({
+    expect(await caughtSendError(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-3' }))).toMatchObject({
       retryable: false,
       status: 553,
     });
   });
 
   it('a recipient that is not an address is refused before any SMTP exchange, non-retryable', async () => {
-    const err = await caught(sender.send({ to: '', subject: 's', text: 't', idempotencyKey: 'k-4' }));
+    const err = await caughtSendError(sender.send({ to: '', subject: 's', text: 't', idempotencyKey: 'k-4' }));
     expect(err.retryable).toBe(false);
     expect(smtp.messages).toHaveLength(0);
   });
 
   it('a server that is down is retryable, and the same sender works once it is back', async () => {
     const down = new EmailSender({ smtpUrl: `smtp://127.0.0.1:${await closedPort()}`, from: FROM, timeoutMs: 2_000 });
-    const err = await caught(down.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-5' }));
+    const err = await caughtSendError(down.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-5' }));
     expect(err.retryable).toBe(true);
     expect(String(err.providerCode)).toMatch(/^E[A-Z]+$/);
     expect(err.message).toMatch(/ECONNREFUSED/);
     down.close();
 
     await smtp.stop();
-    const whileDown = await caught(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-6' }));
+    const whileDown = await caughtSendError(sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-6' }));
     expect(whileDown.retryable).toBe(true);
     await smtp.start();
     await sender.send({ to: 'ana@customer.example', subject: 's', text: 't', idempotencyKey: 'k-6' });

@@ -1,19 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ChannelSendError, OutboundWebhook, webhookIdFor } from '../../src/channels';
-import { closedPort, WebhookReceiver } from '../helpers/channel-servers';
+import { OutboundWebhook, webhookIdFor } from '../../src/channels';
+import { closedPort, WebhookReceiver, caughtSendError } from '../helpers/channel-servers';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const OTHER_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-
-async function caught(promise: Promise<unknown>): Promise<ChannelSendError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelSendError);
-    return err as ChannelSendError;
-  }
-  throw new Error('expected the send to fail');
-}
 
 describe('OutboundWebhook against a Standard Webhooks receiver', () => {
   const receiver = new WebhookReceiver(SECRET);
@@ -49,7 +39,7 @@ describe('OutboundWebhook against a Standard Webhooks receiver', () => {
 
   it('keeps the webhook-id across retries of one event, so the receiver can deduplicate', async () => {
     receiver.enqueue({ status: 503 });
-    await caught(webhook.send(event));
+    await caughtSendError(webhook.send(event));
     await webhook.send(event);
     await webhook.send({ ...event, idempotencyKey: 'another-event' });
     expect(receiver.deliveries.map((d) => d.verified)).toEqual([true, true, true]);
@@ -61,7 +51,7 @@ describe('OutboundWebhook against a Standard Webhooks receiver', () => {
 
   it('is rejected by a receiver holding another secret, non-retryably', async () => {
     const wrong = new OutboundWebhook({ url: receiver.url, secret: OTHER_SECRET });
-    const err = await caught(wrong.send(event));
+    const err = await caughtSendError(wrong.send(event));
     expect(err).toMatchObject({ retryable: false, status: 401 });
     expect(receiver.deliveries).toHaveLength(1);
     expect(receiver.deliveries[0].verified).toBe(false);
@@ -70,31 +60,31 @@ describe('OutboundWebhook against a Standard Webhooks receiver', () => {
 
   it('5xx and 429 are retryable; 400 is not', async () => {
     receiver.enqueue({ status: 500 }, { status: 429 }, { status: 400, error: { message: 'unknown event type' } });
-    expect(await caught(webhook.send(event))).toMatchObject({ retryable: true, status: 500 });
-    expect(await caught(webhook.send(event))).toMatchObject({ retryable: true, status: 429 });
-    const bad = await caught(webhook.send(event));
+    expect(await caughtSendError(webhook.send(event))).toMatchObject({ retryable: true, status: 500 });
+    expect(await caughtSendError(webhook.send(event))).toMatchObject({ retryable: true, status: 429 });
+    const bad = await caughtSendError(webhook.send(event));
     expect(bad).toMatchObject({ retryable: false, status: 400 });
     expect(bad.message).toMatch(/unknown event type/);
   });
 
   it('does not follow a redirect', async () => {
     receiver.enqueue({ status: 307, headers: { location: 'http://127.0.0.1:1/elsewhere' }, body: '' });
-    expect(await caught(webhook.send(event))).toMatchObject({ retryable: false, status: 307 });
+    expect(await caughtSendError(webhook.send(event))).toMatchObject({ retryable: false, status: 307 });
     expect(receiver.requests).toHaveLength(1);
   });
 
   it('a timeout, a dropped connection and a refused one are retryable', async () => {
     const impatient = new OutboundWebhook({ url: receiver.url, secret: SECRET, timeoutMs: 150 });
     receiver.enqueue({ delayMs: 2_000 });
-    const timeout = await caught(impatient.send(event));
+    const timeout = await caughtSendError(impatient.send(event));
     expect(timeout.retryable).toBe(true);
     expect(timeout.message).toMatch(/did not answer within 150 ms/);
 
     receiver.enqueue({ destroy: true });
-    expect(await caught(webhook.send(event))).toMatchObject({ retryable: true });
+    expect(await caughtSendError(webhook.send(event))).toMatchObject({ retryable: true });
 
     const nowhere = new OutboundWebhook({ url: `http://127.0.0.1:${await closedPort()}/`, secret: SECRET });
-    const refused = await caught(nowhere.send(event));
+    const refused = await caughtSendError(nowhere.send(event));
     expect(refused.retryable).toBe(true);
     expect(refused.message).toMatch(/ECONNREFUSED/);
   });

@@ -1,28 +1,17 @@
 import twilio from 'twilio';
 import { ZodError } from 'zod';
 import {
-  ChannelSendError,
   isDeliveryStatusUpdate,
   parseTwilioWebhook,
   TWILIO_BODY_LIMIT,
   TwilioWhatsAppClient,
   verifyTwilioSignature,
 } from '../../src/channels';
-import { closedPort, TwilioServer } from '../helpers/channel-servers';
+import { closedPort, TwilioServer, caughtSendError } from '../helpers/channel-servers';
 
 const CHAT = '85260552717@c.us';
 const SANDBOX_FROM = 'whatsapp:+14155238886';
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
-
-async function caught(promise: Promise<unknown>): Promise<ChannelSendError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelSendError);
-    return err as ChannelSendError;
-  }
-  throw new Error('expected the send to fail');
-}
 
 /** An inbound WhatsApp message webhook as Twilio posts it (form fields, decoded). */
 function inboundParams(overrides: Record<string, string> = {}): Record<string, string> {
@@ -220,7 +209,7 @@ describe('TwilioWhatsAppClient against the Twilio stand-in', () => {
 
   it('throws non-retryable with Twilio code on a 4xx', async () => {
     server.enqueue({ status: 400, error: { code: 21211, message: "Invalid 'To' Phone Number: whatsapp:+85260552717" } });
-    const err = await caught(client.sendText(CHAT, 'hello'));
+    const err = await caughtSendError(client.sendText(CHAT, 'hello'));
     expect(err).toMatchObject({ retryable: false, status: 400, providerCode: 21211 });
     expect(err.message).toMatch(/Invalid 'To' Phone Number/);
     expect(err.message).toMatch(/twilio\.com\/docs\/errors\/21211/);
@@ -228,13 +217,13 @@ describe('TwilioWhatsAppClient against the Twilio stand-in', () => {
 
   it('throws non-retryable on bad credentials, as the stand-in answers them', async () => {
     const wrong = new TwilioWhatsAppClient({ accountSid: server.accountSid, authToken: 'wrong', from: SANDBOX_FROM, baseUrl: server.url });
-    expect(await caught(wrong.sendText(CHAT, 'hi'))).toMatchObject({ retryable: false, status: 401, providerCode: 20003 });
+    expect(await caughtSendError(wrong.sendText(CHAT, 'hi'))).toMatchObject({ retryable: false, status: 401, providerCode: 20003 });
   });
 
   it('throws retryable on a 5xx and on 429, then succeeds on the caller retry', async () => {
     server.enqueue({ status: 500 }, { status: 429, error: { code: 20429, message: 'Too Many Requests' } });
-    expect(await caught(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 500, providerCode: 20500 });
-    expect(await caught(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 429, providerCode: 20429 });
+    expect(await caughtSendError(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 500, providerCode: 20500 });
+    expect(await caughtSendError(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 429, providerCode: 20429 });
     expect((await client.sendText(CHAT, 'hello')).providerMessageIds).toHaveLength(1);
     expect(server.requests).toHaveLength(3);
   });
@@ -242,12 +231,12 @@ describe('TwilioWhatsAppClient against the Twilio stand-in', () => {
   it('throws retryable on a timeout, a dropped connection and a refused one', async () => {
     const impatient = new TwilioWhatsAppClient({ accountSid: server.accountSid, authToken: server.authToken, from: SANDBOX_FROM, baseUrl: server.url, timeoutMs: 150 });
     server.enqueue({ delayMs: 2_000 });
-    const timeout = await caught(impatient.sendText(CHAT, 'hello'));
+    const timeout = await caughtSendError(impatient.sendText(CHAT, 'hello'));
     expect(timeout.retryable).toBe(true);
     expect(timeout.message).toMatch(/did not answer within 150 ms/);
 
     server.enqueue({ destroy: true });
-    expect(await caught(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true });
+    expect(await caughtSendError(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true });
 
     const nowhere = new TwilioWhatsAppClient({
       accountSid: server.accountSid,
@@ -255,13 +244,13 @@ describe('TwilioWhatsAppClient against the Twilio stand-in', () => {
       from: SANDBOX_FROM,
       baseUrl: `http://127.0.0.1:${await closedPort()}`,
     });
-    const refused = await caught(nowhere.sendText(CHAT, 'hello'));
+    const refused = await caughtSendError(nowhere.sendText(CHAT, 'hello'));
     expect(refused.retryable).toBe(true);
     expect(refused.message).toMatch(/ECONNREFUSED/);
   });
 
   it('refuses a group chat id locally', async () => {
-    expect(await caught(client.sendText('120363041234567890@g.us', 'hi'))).toMatchObject({ retryable: false });
+    expect(await caughtSendError(client.sendText('120363041234567890@g.us', 'hi'))).toMatchObject({ retryable: false });
     expect(server.requests).toHaveLength(0);
   });
 });

@@ -1,5 +1,5 @@
-import { ChannelSendError, splitText, WhatsAppCloudClient } from '../../src/channels';
-import { closedPort, GraphApiServer } from '../helpers/channel-servers';
+import { splitText, WhatsAppCloudClient } from '../../src/channels';
+import { closedPort, GraphApiServer, caughtSendError } from '../helpers/channel-servers';
 
 const CHAT = '85260552717@c.us';
 
@@ -22,16 +22,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 function expectNoBrokenSurrogates(chunks: string[]): void {
   for (const chunk of chunks) expect(LONE_SURROGATE.test(chunk)).toBe(false);
-}
-
-async function caught(promise: Promise<unknown>): Promise<ChannelSendError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelSendError);
-    return err as ChannelSendError;
-  }
-  throw new Error('expected the send to fail');
 }
 
 describe('splitText', () => {
@@ -126,7 +116,7 @@ describe('WhatsAppCloudClient against the Graph API stand-in', () => {
   it('reports the parts already sent when a later part fails', async () => {
     // The first part gets the normal answer (a zero delay), the second a 503.
     graph.enqueue({ delayMs: 0 }, { status: 503 });
-    const err = await caught(client.sendText(CHAT, `${'a'.repeat(4000)} ${'b'.repeat(4000)}`));
+    const err = await caughtSendError(client.sendText(CHAT, `${'a'.repeat(4000)} ${'b'.repeat(4000)}`));
     expect(err.retryable).toBe(true);
     expect(err.providerMessageIds).toHaveLength(1);
     expect(err.message).toMatch(/after 1 of 2 parts/);
@@ -152,7 +142,7 @@ describe('WhatsAppCloudClient against the Graph API stand-in', () => {
 
   it('throws retryable on a 500 and succeeds when the caller retries', async () => {
     graph.enqueue({ status: 500, error: { code: 1, message: 'An unknown error has occurred.' } });
-    const err = await caught(client.sendText(CHAT, 'hello'));
+    const err = await caughtSendError(client.sendText(CHAT, 'hello'));
     expect(err).toMatchObject({ retryable: true, status: 500, providerCode: 1 });
     const result = await client.sendText(CHAT, 'hello');
     expect(result.providerMessageIds).toHaveLength(1);
@@ -161,12 +151,12 @@ describe('WhatsAppCloudClient against the Graph API stand-in', () => {
 
   it('throws retryable on 429 throttling', async () => {
     graph.enqueue({ status: 429, error: { code: 130429, message: 'Rate limit hit', type: 'OAuthException' } });
-    expect(await caught(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 429, providerCode: 130429 });
+    expect(await caughtSendError(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 429, providerCode: 130429 });
   });
 
   it('treats a throttling code as retryable even on a 400', async () => {
     graph.enqueue({ status: 400, error: { code: 131056, message: '(#131056) (Business Account, Consumer Account) pair rate limit hit' } });
-    expect(await caught(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 400, providerCode: 131056 });
+    expect(await caughtSendError(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true, status: 400, providerCode: 131056 });
   });
 
   it('throws non-retryable with the Graph code on a 400 re-engagement error', async () => {
@@ -178,28 +168,28 @@ describe('WhatsAppCloudClient against the Graph API stand-in', () => {
         details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
       },
     });
-    const err = await caught(client.sendText(CHAT, 'hello again'));
+    const err = await caughtSendError(client.sendText(CHAT, 'hello again'));
     expect(err).toMatchObject({ retryable: false, status: 400, providerCode: 131047 });
     expect(err.message).toMatch(/131047.*Re-engagement message.*24 hours/);
   });
 
   it('throws non-retryable for what the stand-in refuses on its own: bad token, bad phone number id', async () => {
     const badToken = new WhatsAppCloudClient({ baseUrl: graph.url, phoneNumberId: graph.phoneNumberId, accessToken: 'expired' });
-    expect(await caught(badToken.sendText(CHAT, 'hi'))).toMatchObject({ retryable: false, status: 401, providerCode: 190 });
+    expect(await caughtSendError(badToken.sendText(CHAT, 'hi'))).toMatchObject({ retryable: false, status: 401, providerCode: 190 });
     const badId = new WhatsAppCloudClient({ baseUrl: graph.url, phoneNumberId: '999', accessToken: graph.accessToken });
-    expect(await caught(badId.sendText(CHAT, 'hi'))).toMatchObject({ retryable: false, status: 400, providerCode: 100 });
+    expect(await caughtSendError(badId.sendText(CHAT, 'hi'))).toMatchObject({ retryable: false, status: 400, providerCode: 100 });
   });
 
   it('refuses locally, non-retryable, a chat id that is not a phone number and an empty text', async () => {
-    expect(await caught(client.sendText('120363041234567890@g.us', 'hi'))).toMatchObject({ retryable: false });
-    expect(await caught(client.sendText(CHAT, '   '))).toMatchObject({ retryable: false });
+    expect(await caughtSendError(client.sendText('120363041234567890@g.us', 'hi'))).toMatchObject({ retryable: false });
+    expect(await caughtSendError(client.sendText(CHAT, '   '))).toMatchObject({ retryable: false });
     expect(graph.requests).toHaveLength(0);
   });
 
   it('throws retryable when the API does not answer in time', async () => {
     const impatient = new WhatsAppCloudClient({ baseUrl: graph.url, phoneNumberId: graph.phoneNumberId, accessToken: graph.accessToken, timeoutMs: 150 });
     graph.enqueue({ delayMs: 2_000 });
-    const err = await caught(impatient.sendText(CHAT, 'hello'));
+    const err = await caughtSendError(impatient.sendText(CHAT, 'hello'));
     expect(err.retryable).toBe(true);
     expect(err.status).toBeUndefined();
     expect(err.message).toMatch(/did not answer within 150 ms/);
@@ -207,16 +197,16 @@ describe('WhatsAppCloudClient against the Graph API stand-in', () => {
 
   it('throws retryable when the connection is dropped or refused', async () => {
     graph.enqueue({ destroy: true });
-    expect(await caught(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true });
+    expect(await caughtSendError(client.sendText(CHAT, 'hello'))).toMatchObject({ retryable: true });
     const nowhere = new WhatsAppCloudClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, phoneNumberId: '1', accessToken: 't' });
-    const err = await caught(nowhere.sendText(CHAT, 'hello'));
+    const err = await caughtSendError(nowhere.sendText(CHAT, 'hello'));
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/ECONNREFUSED/);
   });
 
   it('throws retryable on a 502 with an HTML body from a proxy', async () => {
     graph.enqueue({ status: 502, body: '<html><body>Bad Gateway</body></html>' });
-    const err = await caught(client.sendText(CHAT, 'hello'));
+    const err = await caughtSendError(client.sendText(CHAT, 'hello'));
     expect(err).toMatchObject({ retryable: true, status: 502 });
     expect(err.message).toMatch(/Bad Gateway/);
   });

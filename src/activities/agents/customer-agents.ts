@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import type { AgentInput, AgentOutcome } from '../../contracts';
@@ -9,6 +8,7 @@ import { Customer } from '../../persistence/entities/customer.entity';
 import { DocumentUpload } from '../../persistence/entities/document-upload.entity';
 import { Lead } from '../../persistence/entities/lead.entity';
 import { Reminder } from '../../persistence/entities/reminder.entity';
+import { stableUuid } from '../../persistence/stable-id';
 import { isUniqueViolation, type BusinessSettings } from '../deps';
 import { inLanguage } from './language';
 
@@ -26,11 +26,6 @@ async function insertOnce<T extends { workflowId: string }>(db: DataSource, enti
   }
 }
 
-/** Deterministic id from the workflow id, so a retry writes (and reports) the same id. */
-function stableId(workflowId: string): string {
-  const h = createHash('sha256').update(workflowId).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
 
 export function createCustomerAgents(db: DataSource, business: BusinessSettings) {
   const customers = db.getRepository(Customer);
@@ -111,7 +106,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
     const lang = input.triage.language;
     const score = scoreLead({ text: input.body, entities: input.triage.entities });
     const lead = await insertOnce(db, Lead, {
-      id: stableId(input.workflowId),
+      id: stableUuid(input.workflowId),
       chatId: input.chatId,
       email: input.triage.entities.emails[0] ?? null,
       score: score.total,
@@ -150,7 +145,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
     }
     const kindMatch = normalizeText(input.body).match(/\b(invoice|receipt|contract|prescription|id|factura|recibo|contrato|receta)\b/);
     const doc = await insertOnce(db, DocumentUpload, {
-      id: stableId(input.workflowId),
+      id: stableUuid(input.workflowId),
       chatId: input.chatId,
       reference,
       mimeType: input.media?.mimeType ?? null,
@@ -199,7 +194,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
     const about =
       input.body.match(/\b(?:to|about|that|de que|que|para)\s+(.{3,200})$/i)?.[1]?.replace(/\s*(tomorrow|today|manana|hoy|at \d.*|a las \d.*|in \d+.*|en \d+.*)$/i, '').trim() ?? input.body;
     const reminder = await insertOnce(db, Reminder, {
-      id: stableId(input.workflowId),
+      id: stableUuid(input.workflowId),
       chatId: input.chatId,
       channel: input.channel,
       text: about.slice(0, 500),

@@ -18,3 +18,4 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+export { caughtSendError } from './caught-send-error';
