@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer } from './loopback-http-server';
 
 /**
  * What the fake provider does with one request. `delayMs` may be combined with any of
@@ -35,17 +35,14 @@ const ERROR_TYPES: Record<number, string> = {
  * `openai` client (its error classes, headers, timeouts) instead of a mock of it.
  * Behaviours are consumed one per request from a queue, then the default applies.
  */
-export class FakeOpenAiServer {
+export class FakeOpenAiServer extends LoopbackHttpServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: OpenAiBehaviour[] = [];
   private defaultBehaviour: OpenAiBehaviour;
-  private server: Server | undefined;
-  private port = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private counter = 0;
 
   constructor(options: { defaultBehaviour?: OpenAiBehaviour } = {}) {
+    super();
     this.defaultBehaviour = options.defaultBehaviour ?? {
       status: 500,
       message: 'the fake OpenAI server has no scripted answer for this request',
@@ -59,9 +56,6 @@ export class FakeOpenAiServer {
     return `http://127.0.0.1:${this.port}/v1`;
   }
 
-  get running(): boolean {
-    return this.server !== undefined;
-  }
 
   /** Queues behaviours for the next requests, in order. */
   enqueue(...behaviours: OpenAiBehaviour[]): this {
@@ -80,38 +74,7 @@ export class FakeOpenAiServer {
     this.requests.length = 0;
   }
 
-  /** Listens on a free port, or on the previous one after stop(), so a client can reconnect. */
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Closes the listener and every open connection, including ones held by a pending delay. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -132,7 +95,7 @@ export class FakeOpenAiServer {
     let behaviour = this.queue.shift() ?? this.defaultBehaviour;
     if (behaviour.delayMs) {
       await this.sleep(behaviour.delayMs);
-      if (res.destroyed || req.socket.destroyed || !this.server) return;
+      if (res.destroyed || req.socket.destroyed || !this.running) return;
       if (isDelayOnly(behaviour)) behaviour = this.defaultBehaviour;
     }
     this.respond(res, behaviour, body as { model?: string } | undefined);
@@ -202,15 +165,6 @@ export class FakeOpenAiServer {
     res.end(text);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
 }
 
 function isDelayOnly(b: OpenAiBehaviour): b is { delayMs: number } {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer } from '../loopback-http-server';
 
 /**
  * What a stand-in does with one request, consumed in order from a queue; when the queue is
@@ -35,13 +35,9 @@ export interface RecordedHttpRequest {
  * the common part of the provider stand-ins. The port survives stop()/start(), so a test
  * can take a provider down and bring it back under the same URL.
  */
-export abstract class ScriptedHttpServer {
+export abstract class ScriptedHttpServer extends LoopbackHttpServer {
   readonly requests: RecordedHttpRequest[] = [];
   private readonly queue: ScriptedBehaviour[] = [];
-  private server: Server | undefined;
-  private port = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
 
   /** `http://127.0.0.1:<port>`. */
   get url(): string {
@@ -49,9 +45,6 @@ export abstract class ScriptedHttpServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  get running(): boolean {
-    return this.server !== undefined;
-  }
 
   enqueue(...behaviours: ScriptedBehaviour[]): this {
     this.queue.push(...behaviours);
@@ -64,41 +57,6 @@ export abstract class ScriptedHttpServer {
     this.requests.length = 0;
   }
 
-  async start(): Promise<this> {
-    if (this.server) return this;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`stand-in crashed: ${String(err)}`);
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-    return this;
-  }
-
-  /** Closes the listener and every connection, including ones held by a pending delay. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 
   /** Sees every request as it arrives, before any scripted behaviour. */
   protected onRequest(_request: RecordedHttpRequest): void {}
@@ -109,7 +67,7 @@ export abstract class ScriptedHttpServer {
   /** A scripted error, in the provider's error format. */
   protected abstract answerError(res: ServerResponse, status: number, error: ScriptedError, headers: Record<string, string>): void;
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
@@ -128,7 +86,7 @@ export abstract class ScriptedHttpServer {
     const behaviour = this.queue.shift();
     if (behaviour?.delayMs) {
       await this.sleep(behaviour.delayMs);
-      if (res.destroyed || req.socket.destroyed || !this.server) return;
+      if (res.destroyed || req.socket.destroyed || !this.running) return;
     }
     if (behaviour && 'destroy' in behaviour) {
       req.socket.destroy();
@@ -146,15 +104,6 @@ export abstract class ScriptedHttpServer {
     this.answer(request, res);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
 }
 
 export function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
