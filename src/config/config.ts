@@ -72,6 +72,17 @@ const envSchema = z.object({
     .refine((v) => v === 'off' || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must look like "21:00-09:00" or be "off"'),
   FOLLOW_UP_DAILY_CAP: z.coerce.number().int().min(1).max(20).default(2),
   API_KEYS: optionalString,
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  RATE_LIMIT_CHAT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
+  WORKFLOW_HTTP_ALLOWED_HOSTS: z.string().default(''),
+  WORKFLOW_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TASK_CLEANUP_CRON: z
     .string()
@@ -105,6 +116,25 @@ export interface AppConfig {
   channels: ChannelsConfig;
   /** Parsed `API_KEYS`; empty means the API is open (refused in production). */
   apiKeys: ApiKey[];
+  /** Raw `PAYLOAD_ENCRYPTION_KEYS` (`keyId:base64`, first encrypts); unset: payloads are stored in the clear. */
+  payloadEncryptionKeys?: string;
+  /** Origins (the Temporal Web UI) allowed to call `/codec` from a browser. */
+  codecCorsOrigins: string[];
+  rateLimits: { perKeyPerMinute: number; perChatPerMinute: number; webhookPerMinute: number };
+  observability: {
+    /** Port of the worker's own `/metrics` (0: off). */
+    workerMetricsPort: number;
+    /** Port of the Temporal SDK runtime's Prometheus exporter in the worker (0: off). */
+    temporalMetricsPort: number;
+    otlpEndpoint?: string;
+    serviceName: string;
+  };
+  definitions: {
+    /** Hosts `http` steps and the research agent may call (exact names or `*.example.com`). */
+    httpAllowedHosts: string[];
+    /** How long `execute` with `async_execution: false` waits before answering 202 instead. */
+    syncTimeoutSeconds: number;
+  };
   followUps: {
     stepsHours: number[];
     /** Per-purpose steps (FOLLOW_UP_STEPS_HOURS_<PURPOSE>), overriding `stepsHours`. */
@@ -185,6 +215,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     apiKeys,
+    payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    codecCorsOrigins: csv(e.CODEC_CORS_ORIGINS),
+    rateLimits: {
+      perKeyPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      perChatPerMinute: e.RATE_LIMIT_CHAT_PER_MINUTE,
+      webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE,
+    },
+    observability: {
+      workerMetricsPort: e.WORKER_METRICS_PORT,
+      temporalMetricsPort: e.TEMPORAL_METRICS_PORT,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
+    definitions: {
+      httpAllowedHosts: csv(e.WORKFLOW_HTTP_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
+      syncTimeoutSeconds: e.WORKFLOW_SYNC_TIMEOUT_SECONDS,
+    },
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
@@ -244,6 +291,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sendConfirmWindowSeconds: e.SEND_CONFIRM_WINDOW_SECONDS,
     },
   };
+}
+
+function csv(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -11,3 +11,4 @@ export * from './tasks';
 export * from './search-attributes';
 export * from './task-queue';
 export * from './workflow-ids';
+export * from './run-definition';
