@@ -3,6 +3,7 @@ import { OutboundMessage } from '../../src/persistence';
 import { eventually, getJson, postJson, startTestApi } from '../helpers/api';
 import { openTestDatabase } from '../helpers/database';
 import { useApiHarness } from '../helpers/harness';
+import { connectTemporal, uniqueTaskQueue } from '../helpers/temporal';
 
 describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite)', () => {
   const h = useApiHarness({ name: 'api-messages' });
@@ -112,7 +113,7 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
     expect((await getJson(`${h.api.baseUrl}/health`)).body).toMatchObject({ status: 'ok' });
     const ready = await getJson(`${h.api.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ready', checks: { temporal: { status: 'up' }, database: { status: 'up' } } });
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { temporal: { status: 'up' }, worker: { status: 'up' }, database: { status: 'up' } } });
     expect(ready.body.checks.temporal.workersPolling).toBeGreaterThanOrEqual(1);
 
     const docs = await getJson(`${h.api.baseUrl}/docs`);
@@ -121,6 +122,31 @@ describe('messages API end to end (Nest over HTTP + worker + dev server + SQLite
     expect(spec.status).toBe(200);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/messages', '/api/messages/{workflowId}', '/health/ready']));
     expect(spec.body.components.schemas.InboundMessageDto.required).toEqual(expect.arrayContaining(['chatId', 'id', 'body']));
+  });
+});
+
+describe('readiness without a worker', () => {
+  it('answers 503 naming the task queue nobody polls, though Temporal and the database are up', async () => {
+    const ctx = await connectTemporal();
+    const database = await openTestDatabase();
+    const taskQueue = uniqueTaskQueue('no-worker');
+    const api = await startTestApi({ address: ctx.address, taskQueue, database });
+    try {
+      const ready = await getJson(`${api.baseUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        status: 'not_ready',
+        checks: {
+          temporal: { status: 'up', workersPolling: 0 },
+          worker: { status: 'down', error: `no worker polls task queue ${taskQueue}` },
+          database: { status: 'up' },
+        },
+      });
+    } finally {
+      await api.close();
+      await database.close();
+      await ctx.close();
+    }
   });
 });
 
