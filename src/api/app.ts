@@ -4,13 +4,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc, ZodValidationPipe } from 'nestjs-zod';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { findApiKey, type AppConfig } from '../config';
 import { presentedKey } from './auth/api-key.guard';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { jsonBody } from './common/json-body';
 
-/** Largest JSON body accepted; a message is at most 4096 characters, so this is generous. */
+/** Largest JSON body an API route accepts (webhooks: WEBHOOK_BODY_LIMIT); a message is at most 4096 characters, so this is generous. */
 export const JSON_BODY_LIMIT = '256kb';
 
 /** Builds the configured Nest application without listening; `main.ts` and the tests share it. */
@@ -20,6 +21,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // helmet's defaults suit a JSON API and the Swagger UI alike: the UI loads its scripts
+  // from /docs itself (script-src 'self') and only its styles are inline.
+  app.use(helmet());
   app.use(...jsonBody(JSON_BODY_LIMIT));
   app.useGlobalPipes(new ZodValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -1,8 +1,9 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { FOLLOW_UP_PURPOSES } from '../../contracts/follow-up';
+import { safeText } from '../common/safe-text';
 
-export const chatIdParamSchema = z.object({ chatId: z.string().trim().min(1).max(128) });
+export const chatIdParamSchema = z.object({ chatId: safeText(128).trim().min(1) });
 export class ChatIdParamDto extends createZodDto(chatIdParamSchema) {}
 
 export const campaignControlSchema = z

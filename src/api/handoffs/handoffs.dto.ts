@@ -1,6 +1,8 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { MAX_BODY_LENGTH } from '../../domain/inbound-message';
+import { safeText } from '../common/safe-text';
+import { limitQuery } from '../common/pagination';
 
 export const handoffReplySchema = z
   .object({
@@ -11,14 +13,14 @@ export const handoffReplySchema = z
 export class HandoffReplyDto extends createZodDto(handoffReplySchema) {}
 
 export const handoffParamSchema = z.object({
-  workflowId: z.string().max(600).regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
+  workflowId: safeText(600).regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
 });
 export class HandoffParamDto extends createZodDto(handoffParamSchema) {}
 
 export const handoffListQuerySchema = z
   .object({
     status: z.enum(['open', 'answered', 'timed_out']).default('open'),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: limitQuery(50),
   })
   .strict();
 export class HandoffListQueryDto extends createZodDto(handoffListQuerySchema) {}

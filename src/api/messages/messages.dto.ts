@@ -1,6 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { inboundMessageSchema } from '../../domain/inbound-message';
+import { safeText } from '../common/safe-text';
 
 export class InboundMessageDto extends createZodDto(inboundMessageSchema) {}
 
@@ -12,10 +13,7 @@ export const acceptedMessageSchema = z.object({
 export class AcceptedMessageDto extends createZodDto(acceptedMessageSchema) {}
 
 export const workflowIdParamSchema = z.object({
-  workflowId: z
-    .string()
-    .max(600)
-    .regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
+  workflowId: safeText(600).regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
 });
 export class WorkflowIdParamDto extends createZodDto(workflowIdParamSchema) {}
 

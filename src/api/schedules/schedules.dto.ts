@@ -25,6 +25,7 @@ export const createScheduleSchema = z
       .optional(),
     every: z
       .string()
+      .max(32)
       .refine((v) => parseEvery(v) !== undefined, 'must be a duration like 15m, 1h, 1d or 1h30m')
       .refine((v) => (parseEvery(v) ?? MIN_EVERY_MS) >= MIN_EVERY_MS, `must be at least ${formatEvery(MIN_EVERY_MS)}`)
       .refine((v) => (parseEvery(v) ?? 0) <= MAX_EVERY_MS, `must be at most ${formatEvery(MAX_EVERY_MS)}`)

@@ -5,12 +5,10 @@ import { MAX_BODY_LENGTH } from '../../domain/inbound-message';
 import { INTENTS } from '../../domain/intents';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task-lifecycle';
 import { AGENT_LOG_ACTIONS } from '../../persistence/entities/agent-log.entity';
+import { limitQuery, pageQuery } from '../common/pagination';
 
-/** Page sizes are bounded: a client cannot ask for the whole table in one response. */
-export const MAX_PAGE_SIZE = 100;
-
-const page = z.coerce.number().int().min(1).max(100_000).default(1);
-const limit = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20);
+const page = pageQuery;
+const limit = limitQuery(20);
 const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v));
 const priority = z.union([z.enum(Object.keys(TASK_PRIORITIES) as [keyof typeof TASK_PRIORITIES]), z.number().int().min(1).max(10)]);
 const metadata = z.record(z.string().max(64), z.unknown()).refine((m) => JSON.stringify(m).length <= 16_384, 'must serialize to at most 16 KB');
