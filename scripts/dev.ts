@@ -79,6 +79,8 @@ async function main(): Promise<void> {
       uiPort: UI_PORT,
       dbFilename: path.join(config.dataDir, 'temporal.db'),
       namespace: config.temporal.namespace,
+      // Encrypted histories: the Web UI decodes payloads through the API's codec endpoint.
+      codecEndpoint: config.payloadEncryptionKeys ? `http://${config.host}:${config.port}/codec` : undefined,
     };
     say(`starting the Temporal dev server, history in ${serverOptions.dbFilename}`);
     try {
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     say(`  API          ${base}/api/messages`);
     say(`  OpenAPI docs ${base}/docs`);
     say(`  Temporal UI  ${server?.uiUrl ?? '(the Web UI of the server at ' + address + ')'}`);
+    if (config.payloadEncryptionKeys) say(`  Codec server ${base}/codec (payloads are encrypted in Temporal's history)`);
     say('Ctrl-C stops everything.');
   }
 }

@@ -32,6 +32,8 @@ export interface FollowUpDeps {
   stepsByPurpose?: Partial<Record<FollowUpPurpose, number[]>>;
   /** Follow-up messages a customer may get in 24 hours, across all their campaigns. */
   dailyCap: number;
+  /** The chat as campaign workflow ids carry it (a keyed hash when histories are encrypted). */
+  chatRef?: (chatId: string) => string;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -61,6 +63,7 @@ function templateText(purpose: FollowUpPurpose, step: number, of: number, refere
  */
 export function createFollowUpActivities(deps: FollowUpDeps) {
   const { db } = deps;
+  const chatRef = deps.chatRef ?? ((chatId: string) => chatId);
 
   function requireTemporal(): { client: Client; taskQueue: string } {
     if (!deps.temporal) throw new Error('this worker has no Temporal client for follow-ups (activity deps.temporal)');
@@ -111,7 +114,7 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
     /** Signal-with-start: starts the chat's campaign for the purpose, or refreshes the one running. */
     async startFollowUp(input: { chatId: string; purpose: FollowUpPurpose; channel: Channel; provider?: InboundProvider; reference?: string }): Promise<{ workflowId: string }> {
       const { client, taskQueue } = requireTemporal();
-      const workflowId = followUpWorkflowId(input.chatId, input.purpose);
+      const workflowId = followUpWorkflowId(chatRef(input.chatId), input.purpose);
       const rules: FollowUpRules = { ...deps.rules, stepsHours: deps.stepsByPurpose?.[input.purpose] ?? deps.rules.stepsHours };
       const args: FollowUpInput = { chatId: input.chatId, purpose: input.purpose, channel: input.channel, provider: input.provider, reference: input.reference, rules };
       await client.workflow.signalWithStart('followUpCampaign', {
@@ -130,7 +133,7 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       const { client } = requireTemporal();
       const notified: string[] = [];
       for (const purpose of FOLLOW_UP_PURPOSES) {
-        const workflowId = followUpWorkflowId(input.chatId, purpose);
+        const workflowId = followUpWorkflowId(chatRef(input.chatId), purpose);
         try {
           await client.workflow.getHandle(workflowId).signal(customerRepliedSignal, { at: input.at });
           notified.push(workflowId);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../contracts/task-queue';
 import { parseApiKeys, type ApiKey } from './api-keys';
+import { parseEncryptionKeys } from '../codec/keys';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../domain/routing';
 
 const optionalString = z
@@ -30,6 +31,12 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   DATABASE_URL: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
@@ -107,7 +114,16 @@ export interface AppConfig {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
-  temporal: { address: string; namespace: string; taskQueue: string; cliPath?: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    cliPath?: string;
+    /** Temporal Cloud API key (sent as a bearer token; implies TLS). */
+    apiKey?: string;
+    /** TLS to the frontend: off for a local dev server, on for Cloud (mTLS with cert and key). */
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+  };
   databaseUrl?: string;
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   triage: { confidenceThreshold: number };
@@ -210,6 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
   }
+  try {
+    // Parsed again where the codec is built; here so a bad key stops every process at start.
+    parseEncryptionKeys(e.PAYLOAD_ENCRYPTION_KEYS);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
   if (apiKeys.length === 0 && e.NODE_ENV === 'production') {
     throw new ConfigError('invalid configuration: API_KEYS must be set when NODE_ENV=production (the API would be open to anyone)');
   }
@@ -242,6 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: temporalTls(e),
     },
     databaseUrl: e.DATABASE_URL,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
@@ -291,6 +315,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sendConfirmWindowSeconds: e.SEND_CONFIRM_WINDOW_SECONDS,
     },
   };
+}
+
+function temporalTls(e: Env): AppConfig['temporal']['tls'] {
+  if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
+    throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)');
+  }
+  for (const [name, file] of [
+    ['TEMPORAL_TLS_CERT_PATH', e.TEMPORAL_TLS_CERT_PATH],
+    ['TEMPORAL_TLS_KEY_PATH', e.TEMPORAL_TLS_KEY_PATH],
+    ['TEMPORAL_TLS_CA_PATH', e.TEMPORAL_TLS_CA_PATH],
+  ] as const) {
+    if (file !== undefined && !existsSync(file)) throw new ConfigError(`invalid configuration: ${name}: no file at ${file}`);
+  }
+  const wanted = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (e.TEMPORAL_API_KEY !== undefined || e.TEMPORAL_TLS_CERT_PATH !== undefined));
+  if (!wanted) return undefined;
+  return { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME };
 }
 
 function csv(value: string): string[] {

@@ -6,8 +6,13 @@ import type { InboundProvider } from './handle-message';
 export const FOLLOW_UP_PURPOSES = ['quote', 'booking_unconfirmed', 'cart', 'campaign'] as const;
 export type FollowUpPurpose = (typeof FOLLOW_UP_PURPOSES)[number];
 
-export function followUpWorkflowId(chatId: string, purpose: FollowUpPurpose): string {
-  return `followup:${chatId}:${purpose}`;
+/**
+ * `followup:<chat reference>:<purpose>`. Pass the chat's reference (`ChatReference`): the
+ * chat id itself, or its keyed hash when payloads are encrypted, since workflow ids are
+ * stored in the clear.
+ */
+export function followUpWorkflowId(chatRef: string, purpose: FollowUpPurpose): string {
+  return `followup:${chatRef}:${purpose}`;
 }
 
 export interface FollowUpRules {

@@ -26,6 +26,11 @@ export interface HandleMessageInput {
   media?: MessageMedia;
   /** Which provider delivered it (WhatsApp Cloud API, Twilio, or our own API). */
   provider?: InboundProvider;
+  /**
+   * The chat as Temporal may index it (the `ChatId` search attribute): the chat id, or its
+   * keyed hash when payloads are encrypted. Absent in runs started before it existed.
+   */
+  chatRef?: string;
 }
 
 export interface MessageMedia {

@@ -17,6 +17,8 @@ export interface DevServerOptions {
   /** Persist history to this SQLite file; omitted keeps everything in memory. */
   dbFilename?: string;
   namespace?: string;
+  /** The Web UI's codec server (`http://<api>/codec`), so it shows encrypted payloads decoded. */
+  codecEndpoint?: string;
   /** Where the server's own output goes; inherited by default. */
   stdio?: 'inherit' | 'ignore';
 }
@@ -72,6 +74,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     args.push('--db-filename', options.dbFilename);
   }
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  if (options.codecEndpoint && options.uiPort) args.push('--ui-codec-endpoint', options.codecEndpoint);
   args.push(...searchAttributeArgs());
 
   const child = spawn(options.cliPath, args, { stdio: options.stdio ?? 'inherit' });
@@ -143,6 +146,7 @@ export async function startDownloadedDevServer(options: Omit<DevServerOptions, '
       dbFilename: options.dbFilename,
       namespace: options.namespace,
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      ...(options.codecEndpoint && options.uiPort ? { extraArgs: ['--ui-codec-endpoint', options.codecEndpoint] } : {}),
     },
   });
   let stopped!: () => void;

@@ -11,7 +11,10 @@ import {
   type CampaignState,
   type FollowUpPurpose,
 } from '../../contracts';
+import type { AppConfig } from '../../config';
+import { chatReferenceFor, type ChatReference } from '../../codec';
 import { toHttpError } from '../common/temporal-errors';
+import { APP_CONFIG } from '../common/tokens';
 
 const UPDATES = { pause: pauseCampaignUpdate, resume: resumeCampaignUpdate, cancel: cancelCampaignUpdate } as const;
 export type CampaignAction = keyof typeof UPDATES;
@@ -19,7 +22,15 @@ export type CampaignAction = keyof typeof UPDATES;
 /** A chat's follow-up campaigns, read from and controlled through their workflows. */
 @Injectable()
 export class FollowUpsService {
-  constructor(@Inject(Client) private readonly client: Client) {}
+  /** Campaign workflow ids carry the chat's reference (a keyed hash when histories are encrypted). */
+  private readonly chatRef: ChatReference;
+
+  constructor(
+    @Inject(Client) private readonly client: Client,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.chatRef = chatReferenceFor(config.payloadEncryptionKeys);
+  }
 
   /** Every campaign the chat has (running or finished), with its state from the workflow. */
   async list(chatId: string): Promise<{ chatId: string; campaigns: Array<CampaignState & { workflowId: string; running: boolean }> }> {
@@ -32,7 +43,7 @@ export class FollowUpsService {
   }
 
   private async read(chatId: string, purpose: FollowUpPurpose) {
-    const workflowId = followUpWorkflowId(chatId, purpose);
+    const workflowId = followUpWorkflowId(this.chatRef(chatId), purpose);
     const handle = this.client.workflow.getHandle(workflowId);
     try {
       const description = await handle.describe();
@@ -57,7 +68,7 @@ export class FollowUpsService {
 
   /** Moves the next step of one campaign; a time in the past or a finished campaign is refused. */
   async reschedule(chatId: string, purpose: FollowUpPurpose, at: string, by?: string): Promise<CampaignState> {
-    const workflowId = followUpWorkflowId(chatId, purpose);
+    const workflowId = followUpWorkflowId(this.chatRef(chatId), purpose);
     try {
       return await this.client.workflow.getHandle(workflowId).executeUpdate(rescheduleCampaignUpdate, { args: [{ at, by }] });
     } catch (err) {
@@ -76,7 +87,7 @@ export class FollowUpsService {
     const changed: CampaignState[] = [];
     const refusals: string[] = [];
     for (const p of targets) {
-      const workflowId = followUpWorkflowId(chatId, p);
+      const workflowId = followUpWorkflowId(this.chatRef(chatId), p);
       const handle = this.client.workflow.getHandle(workflowId);
       try {
         const description = await handle.describe();

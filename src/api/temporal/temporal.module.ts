@@ -1,6 +1,9 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { AppConfig } from '../../config';
+import { dataConverterFor } from '../../codec';
+import { temporalConnectionOptions } from '../../temporal/connection-options';
 import { APP_CONFIG } from '../common/tokens';
 
 /**
@@ -16,8 +19,12 @@ import { APP_CONFIG } from '../common/tokens';
       useFactory: (config: AppConfig) =>
         new Client({
           // A short connect timeout: a caller waiting on a down cluster gets a 503 it can retry.
-          connection: Connection.lazy({ address: config.temporal.address, connectTimeout: '3 seconds' }),
+          connection: Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: '3 seconds' }),
           namespace: config.temporal.namespace,
+          // Encrypts what it sends and decrypts what it reads when PAYLOAD_ENCRYPTION_KEYS is set.
+          dataConverter: dataConverterFor(config),
+          // Carries the request's trace into the workflow and its activities (no-op without tracing).
+          interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
         }),
     },
   ],
