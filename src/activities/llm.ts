@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { TriageResult } from '../domain/keyword-triage';
 import { LLM_FAILURE_TYPES } from '../llm/failure-types';
+import { timeLlmCall, triageTotal } from '../observability/metrics';
 import type { createLlmReplyWriter } from '../llm/reply-writer';
 import type { createLlmTriage } from '../llm/llm-triage';
 
@@ -28,11 +29,13 @@ export function createLlmActivities(llm: LlmServices | undefined) {
   return {
     async triageByLlm(input: { text: string; rules: TriageResult }): Promise<TriageResult> {
       if (!llm) notConfigured();
-      return llm.triage.triageByLlm(input);
+      const result = await timeLlmCall('triage', () => llm.triage.triageByLlm(input));
+      triageTotal.inc({ method: result.method, intent: result.intent });
+      return result;
     },
     async writeReply(input: WriteReplyInput): Promise<{ text: string }> {
       if (!llm) notConfigured();
-      return llm.replies.writeReply(input);
+      return timeLlmCall('reply', () => llm.replies.writeReply(input));
     },
   };
 }

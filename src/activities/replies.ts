@@ -5,6 +5,7 @@ import { ChannelSendError, type EmailSender, type OutboundWebhook, type SendResu
 import type { ReplyRecord, SendReplyInput } from '../contracts';
 import { Conversation } from '../persistence/entities/conversation.entity';
 import { OutboundMessage } from '../persistence/entities/outbound-message.entity';
+import { sendsTotal, type SendResultLabel } from '../observability/metrics';
 
 /** WhatsApp allows free-form messages only within this long after the customer's last one. */
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
@@ -82,6 +83,7 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
 
   return {
     async sendReply(input: SendReplyInput): Promise<ReplyRecord> {
+      const count = (result: SendResultLabel) => sendsTotal.inc({ channel: input.channel, result });
       await ledger
         .createQueryBuilder()
         .insert()
@@ -107,14 +109,19 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
         .orIgnore()
         .execute();
       const row = await ledger.findOneByOrFail({ idempotencyKey: input.idempotencyKey });
-      if (['sent', 'delivered', 'read'].includes(row.status)) return record(row);
+      if (['sent', 'delivered', 'read'].includes(row.status)) {
+        count('already_sent');
+        return record(row);
+      }
       if (row.status === 'failed') {
+        count('rejected');
         throw ApplicationFailure.nonRetryable(`the provider refused this message: ${row.error ?? 'no reason given'}`, 'SendRejected');
       }
 
       const provider = providerFor(input);
       if (!provider) {
         log.info('no provider configured for the channel; reply recorded only', { outboundId: row.id, channel: row.channel });
+        count('recorded_only');
         return record(row);
       }
 
@@ -123,6 +130,7 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
       if (row.status === 'sending' && row.sendingSince) {
         const waited = now.getTime() - new Date(row.sendingSince).getTime();
         if (waited < providers!.confirmWindowMs) {
+          count('awaiting_status');
           throw ApplicationFailure.retryable(
             `an earlier attempt may have been accepted by ${provider}; waiting for its status before sending again`,
             'SendOutcomeUnknown',
@@ -140,16 +148,22 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
         const result = await deliver(provider, input, row, template);
         await ledger.update({ id: row.id }, { status: 'sent', providerMessageId: result.providerMessageIds.join(',').slice(0, 256), error: null });
         log.info('reply sent', { outboundId: row.id, provider, parts: result.providerMessageIds.length, template });
+        count('sent');
         return { text: row.body, outboundId: row.id, status: 'sent' };
       } catch (err) {
-        if (!(err instanceof ChannelSendError)) throw err;
+        if (!(err instanceof ChannelSendError)) {
+          count('failed');
+          throw err;
+        }
         if (!err.retryable) {
+          count('rejected');
           await ledger.update({ id: row.id }, { status: 'failed', error: err.message.slice(0, 2000) });
           throw ApplicationFailure.nonRetryable(`${provider} refused the message: ${err.message}`, 'SendRejected');
         }
         // An HTTP answer (5xx, 429) means the provider did not take it: safe to send again.
         // No answer at all (timeout, dropped connection) may hide an accepted send.
         if (err.status !== undefined && !err.providerMessageIds?.length) await ledger.update({ id: row.id }, { status: 'recorded', sendingSince: null });
+        count('failed');
         throw ApplicationFailure.retryable(`${provider}: ${err.message}`, 'SendFailed');
       }
     },

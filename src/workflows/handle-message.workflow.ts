@@ -116,7 +116,8 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
     },
   );
   upsertSearchAttributes([
-    { key: CHAT_ID, value: input.chatId },
+    // Same value the starter indexed (a keyed hash when histories are encrypted); older runs have none.
+    { key: CHAT_ID, value: input.chatRef ?? input.chatId },
     { key: CHANNEL, value: input.channel },
   ]);
 

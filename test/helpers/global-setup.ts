@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { ensureTemporalCli, TemporalCliNotFoundError } from '../../src/devserver/temporal-cli';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/observability/tracing';
 import { CLI_PATH_VAR, TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
 
 /**
@@ -32,6 +33,8 @@ export default async function globalSetup(): Promise<void> {
 
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    // The OpenTelemetry workflow interceptors, as the production worker bundles them.
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
   });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bundle-'));

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import type { ActivityDeps } from '../../src/activities';
+import { dataConverterFor } from '../../src/codec';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
@@ -97,12 +98,17 @@ export async function startTestWorker(
   /** Replaces dependencies, e.g. to inject a fault at the edge of one agent. */
   override: (deps: ActivityDeps) => ActivityDeps = (deps) => deps,
 ): Promise<RunningWorker> {
+  const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...env });
+  // With PAYLOAD_ENCRYPTION_KEYS in env, the worker and its activities' client encrypt, as in production.
+  const dataConverter = dataConverterFor(config);
+  const client = dataConverter ? new Client({ connection: ctx.client.connection, dataConverter }) : ctx.client;
   const worker = await createWorker({
     connection: ctx.nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: override(activityDepsFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...env }), db, ctx.client)),
+    deps: override(activityDepsFromConfig(config, db, client)),
     workflowBundle: workflowBundle(),
+    dataConverter,
   });
   const running = worker.run();
   return {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { workerObservabilityOptions } from '../../src/observability/worker-observability';
 import { workflowBundle } from '../helpers/temporal';
 
 const HISTORIES = path.resolve(__dirname, '..', 'histories');
@@ -23,14 +24,15 @@ describe('replay of recorded histories against the current workflow code', () =>
 
   it('has at least one recorded history for every workflow type the worker runs', () => {
     const types = new Set(histories.map((h) => h.type));
-    expect([...types]).toEqual(expect.arrayContaining(['handleMessage', 'sendReminder', 'runTask', 'cleanupTasks', 'followUpCampaign', 'segmentCampaign']));
+    expect([...types]).toEqual(expect.arrayContaining(['handleMessage', 'sendReminder', 'runTask', 'cleanupTasks', 'followUpCampaign', 'segmentCampaign', 'runDefinition']));
   });
 
   it('replays every history in test/histories without a nondeterminism error', async () => {
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: workflowBundle(), replayName: 'switchboard-replay' },
+      // The bundle carries the OpenTelemetry workflow interceptors; the worker's sinks and interceptors as in production.
+      { workflowBundle: workflowBundle(), replayName: 'switchboard-replay', ...workerObservabilityOptions(true) },
       histories.map(({ workflowId, history }) => ({ workflowId, history })),
     )) {
       replayed += 1;

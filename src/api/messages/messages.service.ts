@@ -14,7 +14,9 @@ import {
 import { DataSource } from 'typeorm';
 import type { InboundMessage } from '../../domain/inbound-message';
 import { noteInbound } from '../../persistence/delivery-ledger';
+import { messagesReceived } from '../../observability/metrics';
 import type { handleMessage } from '../../workflows';
+import { chatReferenceFor } from '../../codec';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { MessageView } from './messages.dto';
@@ -54,6 +56,7 @@ export class MessagesService {
   async accept(message: IntakeMessage): Promise<AcceptedMessage> {
     const workflowId = messageWorkflowId(message.channel, message.id);
     const result = await this.start(message, workflowId);
+    messagesReceived.inc({ channel: message.channel, duplicate: String(result.duplicate) });
     // The customer's last message opens WhatsApp's 24-hour window for free-form replies.
     await noteInbound(this.db, message.chatId, message.timestamp ? new Date(message.timestamp * 1000) : new Date()).catch((err: unknown) =>
       // The message is safe in Temporal; a lost timestamp only means a later follow-up may use a template.
@@ -63,8 +66,10 @@ export class MessagesService {
   }
 
   private async start(message: IntakeMessage, workflowId: string): Promise<AcceptedMessage> {
+    const chatRef = chatReferenceFor(this.config.payloadEncryptionKeys)(message.chatId);
     const input: HandleMessageInput = {
       chatId: message.chatId,
+      chatRef,
       messageId: message.id,
       channel: message.channel,
       body: message.body,
@@ -86,7 +91,7 @@ export class MessagesService {
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: [
-            { key: CHAT_ID, value: message.chatId },
+            { key: CHAT_ID, value: chatRef },
             { key: CHANNEL, value: message.channel },
           ],
         }),

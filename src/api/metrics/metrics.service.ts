@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { Gauge, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config';
+import { apiRegistry, METRIC_PREFIX } from '../../observability/metrics';
+import { currentTracing, installTracing, type Tracing } from '../../observability/tracing';
+import { Handoff } from '../../persistence/entities/handoff.entity';
+import { APP_CONFIG } from '../common/tokens';
+
+/** A scrape must answer quickly even when Temporal or the database does not. */
+const GAUGE_DEADLINE_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+/**
+ * The API's metrics: the process-wide API series (HTTP latency, messages received) plus
+ * gauges read at scrape time from this instance's database and Temporal namespace. A gauge
+ * whose source does not answer reads NaN for that scrape rather than a stale value.
+ *
+ * It also installs tracing for the API process (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is
+ * set), unless something installed it earlier (a test with its in-memory exporter).
+ */
+@Injectable()
+export class MetricsService implements OnApplicationShutdown {
+  private readonly logger = new Logger('MetricsService');
+  private readonly gauges = new Registry();
+  private readonly ownTracing: Tracing | undefined;
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(Client) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    const openHandoffs = () => this.openHandoffs();
+    const activeCampaigns = () => this.activeCampaigns();
+    new Gauge({
+      name: `${METRIC_PREFIX}open_handoffs`,
+      help: 'Conversations waiting for a person (handoffs table, status open)',
+      registers: [this.gauges],
+      async collect() {
+        this.set(await openHandoffs().catch(() => NaN));
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}active_campaigns`,
+      help: 'Follow-up campaigns running on this task queue (Temporal visibility count)',
+      registers: [this.gauges],
+      async collect() {
+        this.set(await activeCampaigns().catch(() => NaN));
+      },
+    });
+    if (!currentTracing()) {
+      const { otlpEndpoint, serviceName } = config.observability;
+      this.ownTracing = installTracing({ serviceName, component: 'api', otlpEndpoint });
+      if (this.ownTracing) this.logger.log(`tracing: exporting spans to ${otlpEndpoint}`);
+    }
+  }
+
+  get contentType(): string {
+    return apiRegistry.contentType;
+  }
+
+  /** Prometheus text format: the API series and this instance's gauges. */
+  async scrape(): Promise<string> {
+    return Registry.merge([apiRegistry, this.gauges]).metrics();
+  }
+
+  private async openHandoffs(): Promise<number> {
+    return withTimeout(this.db.getRepository(Handoff).countBy({ status: 'open' }), GAUGE_DEADLINE_MS);
+  }
+
+  private async activeCampaigns(): Promise<number> {
+    const query = `WorkflowType = 'followUpCampaign' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.config.temporal.taskQueue.replace(/'/g, "''")}'`;
+    const { count } = await this.client.connection.withDeadline(Date.now() + GAUGE_DEADLINE_MS, () => this.client.workflow.count(query));
+    return count;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ownTracing?.shutdown();
+  }
+}
