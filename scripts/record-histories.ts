@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/devserver/dev-server';
-import { HISTORY_CASES, type CampaignCase, type CleanupCase, type MessageCase, type ReminderCase, type SegmentCase, type TaskCase } from '../src/devserver/history-cases';
+import { HISTORY_CASES, type CampaignCase, type CleanupCase, type DefinitionCase, type MessageCase, type ReminderCase, type SegmentCase, type TaskCase } from '../src/devserver/history-cases';
 import { TaskManager } from '../src/tasks/task-manager';
 import { ensureTemporalCli } from '../src/devserver/temporal-cli';
 import { openDatabase, Reminder } from '../src/persistence';
@@ -13,7 +14,7 @@ import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 import { loadConfig } from '../src/config';
 import { seedDemoData } from '../src/persistence/seed/demo-data';
-import { customerRepliedSignal, followUpWorkflowId, getStatusQuery, handoffReplyUpdate, messageWorkflowId, reminderWorkflowId } from '../src/contracts';
+import { customerRepliedSignal, definitionExecutionId, executionStateQuery, followUpWorkflowId, getStatusQuery, handoffReplyUpdate, messageWorkflowId, reminderWorkflowId, submitCallbackUpdate } from '../src/contracts';
 
 /**
  * `npm run histories:record`: runs each case in HISTORY_CASES on a throw-away dev server
@@ -91,6 +92,21 @@ async function main(): Promise<void> {
       await client.workflow.execute('segmentCampaign', { workflowId, taskQueue, args: [c.input] });
       return workflowId;
     };
+    const runDefinitionCase = async (c: DefinitionCase): Promise<string> => {
+      const executionId = definitionExecutionId(randomUUID());
+      const handle = await client.workflow.start('runDefinition', { workflowId: executionId, taskQueue, args: [{ executionId, definition: c.definition, input_data: c.input_data }] });
+      for (const callback of c.callbacks ?? []) {
+        for (;;) {
+          const state = await handle.query(executionStateQuery);
+          if (state.steps.some((s) => s.step_id === callback.step_id && s.waiting_for_callback)) break;
+          if (state.status !== 'running') throw new Error(`${c.name}: ${callback.step_id} never waited (${state.status})`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await handle.executeUpdate(submitCallbackUpdate, { args: [callback] });
+      }
+      await handle.result();
+      return executionId;
+    };
     await worker.runUntil(async () => {
       for (const c of HISTORY_CASES.filter((h) => only.length === 0 || only.includes(h.name))) {
         const workflowId =
@@ -104,7 +120,9 @@ async function main(): Promise<void> {
                   ? await runCleanupCase(c)
                   : c.workflowType === 'followUpCampaign'
                     ? await runCampaignCase(c)
-                    : await runSegmentCase(c);
+                    : c.workflowType === 'segmentCampaign'
+                      ? await runSegmentCase(c)
+                      : await runDefinitionCase(c);
         // The CLI writes the canonical proto3 JSON that the Web UI exports and
         // historyFromJSON reads back.
         const shown = spawnSync(

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { chatReferenceFor } from '../src/codec';
 import type { DataSource } from 'typeorm';
 import type { ActivityDeps, OutboundProviders } from '../src/activities';
 import { EmailSender, OutboundWebhook, TwilioWhatsAppClient, WhatsAppCloudClient } from '../src/channels';
@@ -27,11 +28,13 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource, tempor
     },
     providers: outboundProviders(config),
     temporal: temporal ? { client: temporal, taskQueue: config.temporal.taskQueue } : undefined,
+    chatRef: chatReferenceFor(config.payloadEncryptionKeys),
     followUps: {
       rules: { stepsHours: config.followUps.stepsHours, quietHours: config.followUps.quietHours, defaultTimezone: config.business.timezone },
       stepsByPurpose: config.followUps.stepsByPurpose,
       dailyCap: config.followUps.dailyCap,
     },
+    definitions: { httpAllowedHosts: config.definitions.httpAllowedHosts },
     llm: client
       ? {
           triage: createLlmTriage({ client, model: config.openai.model, breaker }),

@@ -15,6 +15,7 @@ import { createKnowledgeAgents } from './agents/knowledge-agents';
 import { createOrderAgents } from './agents/order-agents';
 import { triageAgent } from './agents/triage-agent';
 import { createConversationActivities } from './conversations';
+import { createDefinitionActivities } from './definitions';
 import type { BusinessSettings, KnowledgeSearch } from './deps';
 import { createFollowUpActivities } from './follow-ups';
 import { createHandoffActivities } from './handoffs';
@@ -35,6 +36,10 @@ export interface ActivityDeps {
   /** Present on workers that start and signal follow-up campaigns. */
   temporal?: { client: Client; taskQueue: string };
   followUps: { rules: FollowUpRules; stepsByPurpose?: Partial<Record<FollowUpPurpose, number[]>>; dailyCap: number };
+  /** How a chat appears in workflow ids (its keyed hash when histories are encrypted); the chat id when absent. */
+  chatRef?: (chatId: string) => string;
+  /** User-defined workflows: the hosts `http` steps and the research agent may call (none when absent). */
+  definitions?: { httpAllowedHosts: string[] };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -52,9 +57,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createHandoffActivities(deps.db),
     ...createReminderActivities(deps.db),
     ...replies,
-    ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, stepsByPurpose: deps.followUps.stepsByPurpose, dailyCap: deps.followUps.dailyCap }),
+    ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, stepsByPurpose: deps.followUps.stepsByPurpose, dailyCap: deps.followUps.dailyCap, chatRef: deps.chatRef }),
     ...createLlmActivities(deps.llm),
     ...createTaskActivities(deps.db),
+    ...createDefinitionActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, httpAllowedHosts: deps.definitions?.httpAllowedHosts ?? [] }),
   };
 }
 

@@ -1,19 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
+import { CodecModule } from './codec/codec.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
 import { APP_CONFIG } from './common/tokens';
 import { DatabaseModule } from './database.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { MessagesModule } from './messages/messages.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WorkflowDefinitionsModule } from './workflow-definitions/workflow-definitions.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
@@ -24,6 +29,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
+        ThrottlerModule.forRoot(throttlerOptions(config)),
         LoggerModule.forRoot({
           pinoHttp: {
             logger: createLogger(config.logLevel, 'switchboard-api'),
@@ -40,9 +46,17 @@ export class AppModule {
         HandoffsModule,
         FollowUpsModule,
         SchedulesModule,
+        WorkflowDefinitionsModule,
         HealthModule,
+        MetricsModule,
+        CodecModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        // Rate limits first: floods, including floods of wrong keys, stop before any other work.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
       exports: [APP_CONFIG],
     };
   }

@@ -131,6 +131,8 @@ export interface RunDefinitionInput {
   input_data: Record<string, unknown>;
   /** Set for a `sub_workflow` child: the parent's execution id. */
   parentExecutionId?: string;
+  /** Sub-workflow nesting: absent or 0 for a top-level execution, the parent's plus one for a child. */
+  depth?: number;
 }
 
 export const STEP_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed'] as const;
@@ -145,7 +147,12 @@ export interface StepState {
   status: StepStatus;
   started_at?: string;
   finished_at?: string;
-  /** Attempts made so far (activities), 0 before the step starts. */
+  /**
+   * Attempts made so far (activities), 0 before the step starts: exact on success (the
+   * activity returns its attempt) and when retries ran out; after another failure, the
+   * `attempt` in the failure's first detail when the activity put one there, else 1.
+   * Other step types count 1 once they ran.
+   */
   attempts: number;
   output?: unknown;
   error?: { message: string; type?: string };
@@ -195,4 +202,64 @@ export function isDefinitionExecutionId(id: string): boolean {
 /** A sub_workflow child's execution id: the parent's plus the step's, so it is stable on replay. */
 export function childExecutionId(parentExecutionId: string, stepId: string): string {
   return `${parentExecutionId}:${stepId.toLowerCase()}`;
+}
+
+/** What an activity of a definition step returns: its output and the attempt that produced it. */
+export interface StepActivityResult {
+  output: unknown;
+  attempt: number;
+}
+
+export interface RunAgentTaskInput {
+  executionId: string;
+  stepId: string;
+  agent_type: string;
+  task: string;
+  /** The step's parameters, already templated. */
+  parameters: Record<string, unknown>;
+  input_data: Record<string, unknown>;
+  /** Outputs of the steps this one depends on, by step id. */
+  upstream: Record<string, unknown>;
+}
+
+export interface HttpRequestInput {
+  executionId: string;
+  stepId: string;
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** An `http` step's output: the response, with its body parsed when it is JSON. */
+export interface HttpStepOutput {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface LoadDefinitionInput {
+  workflow_id: string;
+  /** Absent: the latest live version. */
+  version?: number;
+}
+
+export interface RecordExecutionInput {
+  execution_id: string;
+  status: ExecutionStatus;
+  finished_at?: string;
+  error?: { message: string; step_id?: string };
+}
+
+/**
+ * The activities `runDefinition` calls (implemented in src/activities/definitions.ts).
+ * Failures that retrying cannot fix are non-retryable ApplicationFailures whose type says
+ * why: `AgentTaskNotFound`, `InvalidParameters`, `HostNotAllowed`, `HttpStatus` (a 4xx),
+ * `DefinitionNotFound`.
+ */
+export interface DefinitionActivities {
+  runAgentTask(input: RunAgentTaskInput): Promise<StepActivityResult>;
+  httpRequest(input: HttpRequestInput): Promise<StepActivityResult>;
+  loadDefinition(input: LoadDefinitionInput): Promise<StoredDefinition>;
+  recordExecution(input: RecordExecutionInput): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { FollowUpInput, HandleMessageInput, HandoffReplyInput, SegmentCampaignInput } from '../contracts';
+import type { CallbackInput, FollowUpInput, HandleMessageInput, HandoffReplyInput, SegmentCampaignInput, StoredDefinition } from '../contracts';
 import type { Intent } from '../domain/intents';
 
 /**
@@ -7,7 +7,7 @@ import type { Intent } from '../domain/intents';
  * workflow changes shape, add cases under a new version and keep the old files, which
  * prove that conversations started before the change still replay.
  */
-export type HistoryCase = MessageCase | ReminderCase | TaskCase | CleanupCase | CampaignCase | SegmentCase;
+export type HistoryCase = MessageCase | ReminderCase | TaskCase | CleanupCase | CampaignCase | SegmentCase | DefinitionCase;
 
 export interface MessageCase {
   name: string;
@@ -45,6 +45,15 @@ export interface SegmentCase {
   name: string;
   workflowType: 'segmentCampaign';
   input: SegmentCampaignInput;
+}
+
+/** A user-defined workflow run (`runDefinition`); each callback is sent once its step waits. */
+export interface DefinitionCase {
+  name: string;
+  workflowType: 'runDefinition';
+  definition: StoredDefinition;
+  input_data: Record<string, unknown>;
+  callbacks?: CallbackInput[];
 }
 
 /** A reminder made due at once: the one the named message case scheduled. */
@@ -110,4 +119,31 @@ export const HISTORY_CASES: HistoryCase[] = [
     replyAfterMs: 3000,
   },
   { name: 'segment-campaign-v1', workflowType: 'segmentCampaign', input: { purpose: 'campaign', segment: { language: 'es' }, limit: 10 } },
+  {
+    // Parallel agent tasks, a condition that takes its "then" branch (the "else" is skipped),
+    // a callback answered through the update, and a step after it.
+    name: 'run-definition-v1-lead-approval',
+    workflowType: 'runDefinition',
+    definition: {
+      workflow_id: '00000000-0000-4000-8000-000000000004',
+      version: 1,
+      name: 'Lead approval',
+      steps: [
+        {
+          step_id: 'research',
+          step_type: 'parallel',
+          branches: [
+            { step_id: 'qualify', step_type: 'agent_task', agent_type: 'sales', task: 'qualify_lead', parameters: { lead: '{{input.lead}}', priority: 'high' } },
+            { step_id: 'enrich', step_type: 'agent_task', agent_type: 'research', task: 'enrich_lead', parameters: { lead: '{{input.lead}}' } },
+          ],
+        },
+        { step_id: 'worth_it', step_type: 'condition', depends_on: ['research'], condition: { '>=': [{ var: 'steps.research.output.qualify.score' }, 0] }, then: ['approval'], else: ['nurture'] },
+        { step_id: 'approval', step_type: 'callback', timeout: 3600 },
+        { step_id: 'nurture', step_type: 'agent_task', agent_type: 'inquiry', task: 'answer_question', parameters: { question: 'What do you offer?' } },
+        { step_id: 'answer', step_type: 'agent_task', agent_type: 'inquiry', task: 'answer_question', depends_on: ['approval'], parameters: { question: 'What are your opening hours?' } },
+      ],
+    },
+    input_data: { lead: { name: 'Acme Corp', email: 'contact@acmecorp.com', website: 'https://acmecorp.com', budget: 50000, timeframe: 'Q3 2023', requirements: 'AI solution for customer support' } },
+    callbacks: [{ step_id: 'approval', data: { approved_by: 'maria', note: 'go' }, by: 'maria' }],
+  },
 ];

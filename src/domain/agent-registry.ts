@@ -15,6 +15,8 @@ export const AGENT_NAMES = [
   'document',
   'reminder',
   'human_handoff',
+  'sales',
+  'research',
 ] as const;
 
 export type AgentName = (typeof AGENT_NAMES)[number];
@@ -28,6 +30,8 @@ export interface AgentDefinition {
   capabilities: readonly string[];
   /** The activity that runs the agent: one activity type per agent, so the Web UI shows who acted. */
   activity: string;
+  /** Tasks a user-defined workflow's `agent_task` step may ask of this agent (`runAgentTask`). */
+  tasks?: readonly string[];
 }
 
 /**
@@ -55,6 +59,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Opening hours, location, prices, policies and FAQ, answered from the knowledge base with its source',
     capabilities: ['answer_from_knowledge_base', 'cite_article'],
     activity: 'inquiryAgent',
+    tasks: ['answer_question'],
   },
   {
     name: 'quote',
@@ -104,6 +109,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Qualifies sales interest by budget, authority, need and timeline, and stores the lead',
     capabilities: ['qualify_lead', 'score_bant'],
     activity: 'leadAgent',
+    tasks: ['score_lead'],
   },
   {
     name: 'document',
@@ -126,6 +132,22 @@ export const AGENTS: readonly AgentDefinition[] = [
     capabilities: ['handoff', 'wait_for_operator'],
     activity: 'humanHandoffAgent',
   },
+  {
+    name: 'sales',
+    intents: [],
+    description: 'Qualifies a lead handed in by a user-defined workflow (BANT score, grade, signals)',
+    capabilities: ['qualify_lead', 'score_bant'],
+    activity: 'runAgentTask',
+    tasks: ['qualify_lead'],
+  },
+  {
+    name: 'research',
+    intents: [],
+    description: "Enriches a lead with company facts from its website (allow-listed hosts) or the company directory",
+    capabilities: ['enrich_lead', 'company_lookup'],
+    activity: 'runAgentTask',
+    tasks: ['enrich_lead'],
+  },
 ];
 
 const BY_NAME = new Map(AGENTS.map((a) => [a.name, a]));
@@ -134,6 +156,12 @@ export function getAgent(name: AgentName): AgentDefinition {
   const agent = BY_NAME.get(name);
   if (!agent) throw new Error(`unknown agent ${name}`);
   return agent;
+}
+
+/** The tasks an agent offers to user-defined workflows; undefined for an unknown agent type. */
+export function agentTasks(agentType: string): readonly string[] | undefined {
+  const agent = BY_NAME.get(agentType as AgentName);
+  return agent ? (agent.tasks ?? []) : undefined;
 }
 
 /** The agent that handles an intent; intents without a specialist go to a person. */

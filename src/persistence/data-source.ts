@@ -16,10 +16,14 @@ import { Quote } from './entities/quote.entity';
 import { Reminder } from './entities/reminder.entity';
 import { ReturnRequest } from './entities/return-request.entity';
 import { Task } from './entities/task.entity';
+import { Company } from './entities/company.entity';
+import { DefinitionExecution } from './entities/definition-execution.entity';
+import { WorkflowDefinition } from './entities/workflow-definition.entity';
 import { OutboundMessages1767139200000 } from './migrations/1767139200000-outbound-messages';
 import { BusinessData1767225600000 } from './migrations/1767225600000-business-data';
 import { TasksAndAgentLogs1767312000000 } from './migrations/1767312000000-tasks-and-agent-logs';
 import { ChannelDelivery1767398400000 } from './migrations/1767398400000-channel-delivery';
+import { WorkflowDefinitions1767571200000 } from './migrations/1767571200000-workflow-definitions';
 
 export const ENTITIES = [
   OutboundMessage,
@@ -37,8 +41,11 @@ export const ENTITIES = [
   Task,
   AgentLog,
   InboundEvent,
+  WorkflowDefinition,
+  DefinitionExecution,
+  Company,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

@@ -7,6 +7,7 @@
 export { cleanupTasks } from './cleanup-tasks.workflow';
 export { followUpCampaign } from './follow-up-campaign.workflow';
 export { handleMessage } from './handle-message.workflow';
+export { runDefinition } from './run-definition.workflow';
 export { runTask } from './run-task.workflow';
 export { segmentCampaign } from './segment-campaign.workflow';
 export { sendReminder } from './send-reminder.workflow';

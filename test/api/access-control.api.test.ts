@@ -10,6 +10,9 @@ const KEYS = {
 type Caller = keyof typeof KEYS | 'none' | 'wrong';
 const CALLERS: Caller[] = ['none', 'wrong', 'ingest', 'operator', 'admin'];
 
+/** A workflow definition id no test creates: the routes answer 404 to callers who get through. */
+const ACL_WORKFLOW = '00000000-0000-4000-8000-00000000ac1a';
+
 /** Route groups and the callers that may reach them (admin may reach everything). */
 const ROUTES: Array<{ name: string; method: string; path: () => string; body?: unknown; allowed: Caller[] }> = [
   { name: 'post a message', method: 'POST', path: () => '/api/messages', body: { chatId: 'acl@c.us', id: `acl-${randomUUID()}`, body: 'hello' }, allowed: ['ingest', 'operator', 'admin'] },
@@ -21,6 +24,17 @@ const ROUTES: Array<{ name: string; method: string; path: () => string; body?: u
   { name: 'handoffs', method: 'GET', path: () => '/api/handoffs', allowed: ['operator', 'admin'] },
   { name: 'follow-ups', method: 'GET', path: () => '/api/follow-ups/acl@c.us', allowed: ['operator', 'admin'] },
   { name: 'schedules', method: 'GET', path: () => '/api/schedules', allowed: ['admin'] },
+  // User-defined workflows: definitions are admin business, running and following them operator work.
+  { name: 'list workflow definitions', method: 'GET', path: () => '/api/v1/workflows', allowed: ['admin'] },
+  { name: 'create a workflow definition', method: 'POST', path: () => '/api/v1/workflows/', body: { name: 'acl', steps: [] }, allowed: ['admin'] },
+  { name: 'read a workflow definition', method: 'GET', path: () => `/api/v1/workflows/${ACL_WORKFLOW}`, allowed: ['admin'] },
+  { name: 'update a workflow definition', method: 'PUT', path: () => `/api/v1/workflows/${ACL_WORKFLOW}`, body: { name: 'acl', steps: [] }, allowed: ['admin'] },
+  { name: 'delete a workflow definition', method: 'DELETE', path: () => `/api/v1/workflows/${ACL_WORKFLOW}`, allowed: ['admin'] },
+  { name: 'execute a workflow', method: 'POST', path: () => `/api/v1/workflows/${ACL_WORKFLOW}/execute`, body: { async_execution: true }, allowed: ['operator', 'admin'] },
+  { name: 'list workflow executions', method: 'GET', path: () => `/api/v1/workflows/${ACL_WORKFLOW}/executions`, allowed: ['operator', 'admin'] },
+  { name: 'read an execution', method: 'GET', path: () => `/api/v1/executions/wfexec:${ACL_WORKFLOW}`, allowed: ['operator', 'admin'] },
+  { name: 'cancel an execution', method: 'POST', path: () => `/api/v1/executions/wfexec:${ACL_WORKFLOW}/cancel`, body: {}, allowed: ['operator', 'admin'] },
+  { name: 'answer an execution callback', method: 'POST', path: () => `/api/v1/executions/wfexec:${ACL_WORKFLOW}/callbacks/approve`, body: { approved: true }, allowed: ['operator', 'admin'] },
   { name: 'docs', method: 'GET', path: () => '/docs/openapi.json', allowed: ['ingest', 'operator', 'admin'] },
   { name: 'liveness', method: 'GET', path: () => '/health', allowed: ['none', 'wrong', 'ingest', 'operator', 'admin'] },
 ];

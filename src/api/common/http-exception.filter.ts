@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
 import { ZodError, type z } from 'zod';
 
@@ -8,6 +8,8 @@ export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  /** Every problem found, when there are several worth listing (a workflow definition's). */
+  errors?: unknown[];
 }
 
 /** "chatId: expected string, received number; id: required". */
@@ -36,10 +38,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      // The stack goes to the log (pino, with the request id), never to the caller.
+      const req = http.getRequest<Request>();
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error({ err, method: req?.method, path: req?.path }, `${req?.method} ${req?.path} failed: ${err.message}`);
     }
     if (!res.headersSent) res.status(body.statusCode).json(body);
   }
@@ -59,9 +65,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
           : Array.isArray((response as { message?: unknown }).message)
             ? ((response as { message: string[] }).message).join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
-      return { statusCode: status, error: reasonPhrase(status), message };
+      const errors = typeof response === 'object' && response !== null ? (response as { errors?: unknown }).errors : undefined;
+      return { statusCode: status, error: reasonPhrase(status), message, ...(Array.isArray(errors) ? { errors } : {}) };
     }
-    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+    return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
   }
 }
 

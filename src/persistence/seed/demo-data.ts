@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
+import { Company } from '../entities/company.entity';
 import { Customer } from '../entities/customer.entity';
 import { Order, type OrderLine } from '../entities/order.entity';
 import { Product } from '../entities/product.entity';
@@ -32,8 +33,17 @@ export function demoOrders(now: Date): Order[] {
   ];
 }
 
+/** The company directory the research agent falls back to (seed 004's lead is Acme Corp). */
+export const DEMO_COMPANIES: Company[] = [
+  { domain: 'acmecorp.com', name: 'Acme Corp', industry: 'Manufacturing', size: '201-500', country: 'US', description: 'Industrial equipment maker modernising its customer support.' },
+  { domain: 'globex.com', name: 'Globex Corporation', industry: 'Energy', size: '1001-5000', country: 'US', description: 'Energy and utilities group with a large field-service team.' },
+  { domain: 'initech.com', name: 'Initech', industry: 'Software', size: '51-200', country: 'US', description: 'Business software for banks and insurers.' },
+  { domain: 'umbrella.co.uk', name: 'Umbrella Health', industry: 'Healthcare', size: '501-1000', country: 'GB', description: 'Private clinics network across the United Kingdom.' },
+  { domain: 'tiendasol.es', name: 'Tienda Sol', industry: 'Retail', size: '11-50', country: 'ES', description: 'Cadena de tiendas de hogar en Andalucía.' },
+];
+
 /**
- * Seeds the catalog, demo customers and demo orders. Idempotent: existing rows are left as
+ * Seeds the catalog, demo customers, demo orders and the company directory. Idempotent: existing rows are left as
  * they are (a customer's edits survive a restart), missing ones are added.
  */
 export async function seedDemoData(db: DataSource, now: Date = new Date()): Promise<{ products: number; orders: number }> {
@@ -49,5 +59,6 @@ export async function seedDemoData(db: DataSource, now: Date = new Date()): Prom
     .orIgnore()
     .execute();
   await db.createQueryBuilder().insert().into(Order).values(demoOrders(now)).orIgnore().execute();
+  await db.createQueryBuilder().insert().into(Company).values(DEMO_COMPANIES).orIgnore().execute();
   return { products: await db.getRepository(Product).count(), orders: await db.getRepository(Order).count() };
 }

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { HTTP_METHODS, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from '../../contracts/run-definition';
+import { isForbiddenSegment } from './paths';
+import { MAX_VALUE_DEPTH } from './templates';
+
+/**
+ * The shape of a definition (seed 004's create body), strict: a field the engine does not
+ * know is refused rather than ignored. Bounds keep one execution's history small.
+ */
+export const DEFINITION_LIMITS = {
+  maxSteps: 100,
+  maxDependsOn: 50,
+  maxTimeoutSeconds: 2_592_000,
+  maxDelaySeconds: 2_592_000,
+  maxBranches: 20,
+  maxConcurrency: 20,
+  defaultConcurrency: 5,
+  maxForEachItems: 100,
+  maxHeaders: 30,
+  maxUrlLength: 2000,
+  maxSubWorkflowDepth: 5,
+} as const;
+
+export const STEP_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+const MAX_STRING = 100_000;
+const MAX_ARRAY = 1000;
+const MAX_KEYS = 200;
+
+export const stepIdSchema = z
+  .string()
+  .regex(STEP_ID_PATTERN, 'a step id starts with a letter and has up to 64 letters, digits, "_" or "-"')
+  .refine((id) => !isForbiddenSegment(id), 'this step id is reserved');
+
+/** Problems with a value that must be plain JSON: finite numbers, bounded sizes, no prototype keys. */
+export function jsonValueProblems(value: unknown, path: Array<string | number> = [], depth = 0, out: Array<{ path: Array<string | number>; message: string }> = []) {
+  if (out.length >= 20) return out;
+  if (depth > MAX_VALUE_DEPTH) {
+    out.push({ path, message: `nested deeper than ${MAX_VALUE_DEPTH}` });
+    return out;
+  }
+  if (value === null || typeof value === 'boolean') return out;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push({ path, message: 'numbers must be finite' });
+    return out;
+  }
+  if (typeof value === 'string') {
+    if (value.length > MAX_STRING) out.push({ path, message: `strings are at most ${MAX_STRING} characters` });
+    return out;
+  }
+  if (Array.isArray(value)) {
+    if (value.length > MAX_ARRAY) out.push({ path, message: `lists have at most ${MAX_ARRAY} elements` });
+    else value.forEach((element, i) => jsonValueProblems(element, [...path, i], depth + 1, out));
+    return out;
+  }
+  const proto: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (typeof value === 'object' && (proto === Object.prototype || proto === null)) {
+    const keys = Object.keys(value);
+    if (keys.length > MAX_KEYS) {
+      out.push({ path, message: `objects have at most ${MAX_KEYS} keys` });
+      return out;
+    }
+    for (const key of keys) {
+      if (isForbiddenSegment(key)) out.push({ path: [...path, key], message: `"${key}" is not allowed as a key` });
+      else jsonValueProblems((value as Record<string, unknown>)[key], [...path, key], depth + 1, out);
+    }
+    return out;
+  }
+  out.push({ path, message: 'must be JSON (null, boolean, number, string, list or object)' });
+  return out;
+}
+
+const jsonValue = z.unknown().superRefine((value, ctx) => {
+  for (const problem of jsonValueProblems(value)) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+});
+const jsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  for (const problem of jsonValueProblems(value)) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+});
+
+const seconds = (max: number) => z.number().min(1).max(max);
+
+export const retrySchema = z.strictObject({
+  max_attempts: z.number().int().min(1).max(10),
+  initial_interval: z.number().min(0.1).max(3600).optional(),
+  backoff_coefficient: z.number().min(1).max(10).optional(),
+  max_interval: z.number().min(1).max(86_400).optional(),
+}).refine((r) => r.max_interval === undefined || r.max_interval >= (r.initial_interval ?? 1), {
+  message: 'max_interval must be at least initial_interval (default 1 second)',
+  path: ['max_interval'],
+});
+
+const ownFields = {
+  step_id: stepIdSchema,
+  name: z.string().min(1).max(200).optional(),
+  description: z.string().max(2000).optional(),
+  timeout: seconds(DEFINITION_LIMITS.maxTimeoutSeconds).optional(),
+  retry: retrySchema.optional(),
+};
+const baseFields = {
+  ...ownFields,
+  depends_on: z.array(z.string().max(64)).max(DEFINITION_LIMITS.maxDependsOn).optional(),
+  continue_on_error: z.boolean().optional(),
+};
+
+const agentFields = {
+  step_type: z.literal('agent_task'),
+  agent_type: z.string().min(1).max(100),
+  task: z.string().min(1).max(100),
+  parameters: jsonObject.optional(),
+};
+const httpFields = {
+  step_type: z.literal('http'),
+  method: z.enum(HTTP_METHODS),
+  url: z.string().min(1).max(DEFINITION_LIMITS.maxUrlLength),
+  headers: z
+    .record(z.string().min(1).max(200), z.string().max(8000))
+    .refine((h) => Object.keys(h).length <= DEFINITION_LIMITS.maxHeaders, `at most ${DEFINITION_LIMITS.maxHeaders} headers`)
+    .superRefine((h, ctx) => {
+      for (const key of Object.keys(h)) if (isForbiddenSegment(key)) ctx.addIssue({ code: 'custom', message: `"${key}" is not allowed as a header`, path: [key] });
+    })
+    .optional(),
+  body: jsonValue.optional(),
+};
+
+export const innerStepSchema = z.discriminatedUnion('step_type', [z.strictObject({ ...ownFields, ...agentFields }), z.strictObject({ ...ownFields, ...httpFields })]);
+
+const concurrency = z.number().int().min(1).max(DEFINITION_LIMITS.maxConcurrency).optional();
+
+/** One schema per step type, so a step is checked against its own type's fields. */
+export const STEP_SCHEMAS = {
+  agent_task: z.strictObject({ ...baseFields, ...agentFields }),
+  http: z.strictObject({ ...baseFields, ...httpFields }),
+  condition: z.strictObject({
+    ...baseFields,
+    step_type: z.literal('condition'),
+    condition: z.union([z.boolean(), z.record(z.string(), z.unknown())]),
+    then: z.array(z.string().max(64)).max(DEFINITION_LIMITS.maxDependsOn).optional(),
+    else: z.array(z.string().max(64)).max(DEFINITION_LIMITS.maxDependsOn).optional(),
+  }),
+  delay: z.strictObject({ ...baseFields, step_type: z.literal('delay'), duration: seconds(DEFINITION_LIMITS.maxDelaySeconds) }),
+  callback: z.strictObject({ ...baseFields, step_type: z.literal('callback') }),
+  parallel: z.strictObject({
+    ...baseFields,
+    step_type: z.literal('parallel'),
+    branches: z.array(innerStepSchema).min(1).max(DEFINITION_LIMITS.maxBranches),
+    max_concurrency: concurrency,
+  }),
+  for_each: z.strictObject({
+    ...baseFields,
+    step_type: z.literal('for_each'),
+    items: z.string().min(1).max(500),
+    step: innerStepSchema,
+    max_concurrency: concurrency,
+  }),
+  sub_workflow: z.strictObject({
+    ...baseFields,
+    step_type: z.literal('sub_workflow'),
+    workflow_id: z.string().min(1).max(200),
+    version: z.number().int().min(1).optional(),
+    input_data: jsonObject.optional(),
+  }),
+} as const;
+
+export const stepSchema = z.discriminatedUnion('step_type', [
+  STEP_SCHEMAS.agent_task,
+  STEP_SCHEMAS.http,
+  STEP_SCHEMAS.condition,
+  STEP_SCHEMAS.delay,
+  STEP_SCHEMAS.callback,
+  STEP_SCHEMAS.parallel,
+  STEP_SCHEMAS.for_each,
+  STEP_SCHEMAS.sub_workflow,
+]);
+
+/** The envelope; steps are checked one by one afterwards so each error names its step. */
+export const definitionEnvelopeSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  steps: z.array(z.unknown()).min(1).max(DEFINITION_LIMITS.maxSteps),
+});
+
+export const workflowDefinitionBodySchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  steps: z.array(stepSchema).min(1).max(DEFINITION_LIMITS.maxSteps),
+});
+
+// The schema and the contract's types must agree; these fail to compile if they drift.
+type Parsed = z.infer<typeof workflowDefinitionBodySchema>;
+export const parsedIsBody = (parsed: Parsed): WorkflowDefinitionBody => parsed;
+export const parsedStepIsStep = (parsed: z.infer<typeof stepSchema>): DefinitionStep => parsed;
+export const parsedInnerIsInner = (parsed: z.infer<typeof innerStepSchema>): InnerStep => parsed;
