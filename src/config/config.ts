@@ -25,6 +25,11 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /** Express's `trust proxy`: hop count or address list; unset trusts no proxy. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : /^\d+$/.test(v.trim()) ? Number(v.trim()) : v.trim())),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('data'),
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -112,6 +117,8 @@ export interface AppConfig {
   env: Env['NODE_ENV'];
   port: number;
   host: string;
+  /** Proxies in front of the API whose X-Forwarded-For is believed (rate limits per client address). */
+  trustProxy?: number | string;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   temporal: {
@@ -257,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     temporal: {

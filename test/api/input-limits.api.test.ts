@@ -277,5 +277,23 @@ describe('input limits: strict bodies, sizes, text, pagination, headers', () => 
       for (let i = 0; i < 12; i += 1) expect((await deliver()).status).toBe(200);
       expectTooMany(await deliver(), /^rate limit: more than 12 whatsapp webhook deliveries per minute from this address/);
     });
+
+    it('behind a trusted proxy (TRUST_PROXY), counts each client by its forwarded address', async () => {
+      const proxied = await startTestApi({
+        address: h.ctx.address,
+        taskQueue: h.taskQueue,
+        database: h.database,
+        env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '1', API_KEYS: `admin:${KEYS.calm}` },
+      });
+      try {
+        const from = (client: string) => send(proxied.baseUrl, 'GET', '/api/tasks', { headers: { 'x-api-key': 'not-a-key-0123456789abcdef', 'x-forwarded-for': client } });
+        for (let i = 0; i < 3; i += 1) expect((await from('203.0.113.7')).status).toBe(401);
+        expectTooMany(await from('203.0.113.7'), /from this address/);
+        // Another customer behind the same proxy still gets through to the key check.
+        expect((await from('198.51.100.23')).status).toBe(401);
+      } finally {
+        await proxied.close();
+      }
+    });
   });
 });
