@@ -171,11 +171,20 @@ export async function runDefinition(input: RunDefinitionInput): Promise<RunDefin
   setHandler(executionStateQuery, () => state);
   setHandler(
     submitCallbackUpdate,
-    (callback) => {
+    async (callback) => {
       callbacks.set(callback.step_id, callback);
       const step = state.steps.find((s) => s.step_id === callback.step_id) as StepState;
       step.waiting_for_callback = false;
-      return { ...step };
+      const accepted = { ...step };
+      // Complete only once the step's wait has taken the callback (and cancelled its timer, and
+      // started what follows). Completing in the same round as the wait ends would order the
+      // UpdateCompleted command against the main code's commands by the number of microtasks
+      // the update interceptors take, and that number changes on replay when the SDK flag that
+      // gates the OpenTelemetry update span was first used in a rejected (speculative, hence
+      // discarded) workflow task: the history then fails to replay with "Update machine does
+      // not handle this event: TimerCanceled". See test/workflows/update-replay.test.ts.
+      await condition(() => step.waiting_for_callback !== false);
+      return accepted;
     },
     {
       validator: (callback) => {
