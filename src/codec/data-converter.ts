@@ -1,6 +1,6 @@
-import type { DataConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config/config';
-import { AesGcmPayloadCodec } from './aes-gcm-codec';
+import { AesGcmPayloadCodec, isEncrypted } from './aes-gcm-codec';
 import { parseEncryptionKeys } from './keys';
 
 /** The payload codec for the configured keys, or undefined when encryption is off. */
@@ -16,4 +16,34 @@ export function payloadCodecFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>
 export function dataConverterFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>): DataConverter | undefined {
   const codec = payloadCodecFor(config);
   return codec ? { payloadCodecs: [codec] } : undefined;
+}
+
+/**
+ * For listings that show many workflows' or schedules' metadata at once: decodes what the
+ * configured keys can, and turns any payload they cannot (encrypted with a key no longer
+ * configured, or by a deployment with encryption on when this one has it off) into a JSON
+ * `{ undecodable: reason }`, so one such entry does not fail the whole list. Never use it
+ * where a payload's content matters (workflow inputs, results, updates).
+ */
+export function lenientDataConverterFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>): DataConverter {
+  const codec = payloadCodecFor(config);
+  return {
+    payloadCodecs: [
+      {
+        encode: async (payloads) => (codec ? codec.encode(payloads) : payloads),
+        decode: (payloads) =>
+          Promise.all(
+            payloads.map(async (payload) => {
+              try {
+                const [decoded] = codec ? await codec.decode([payload]) : [payload];
+                if (isEncrypted(decoded)) throw new Error('encrypted, and encryption is off here');
+                return decoded;
+              } catch (err) {
+                return defaultPayloadConverter.toPayload({ undecodable: (err as Error).message });
+              }
+            }),
+          ),
+      },
+    ],
+  };
 }

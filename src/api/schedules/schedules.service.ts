@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 import type { AppConfig } from '../../config';
 import { toHttpError } from '../common/temporal-errors';
+import { lenientDataConverterFor } from '../../codec';
 import { APP_CONFIG } from '../common/tokens';
 import type { SchedulableWorkflow } from './schedulable-workflows';
 import { MEMO_KEY, MIN_EVERY_MS, onceInstant, parseEvery, onceSpec, specView, type SavedSpec, type SpecKind, type SpecView } from './schedule-spec';
@@ -129,10 +130,18 @@ function refusedSpec(err: unknown, kind: SpecKind): BadRequestException | undefi
 
 @Injectable()
 export class SchedulesService {
+  /**
+   * Lists with a client that does not fail on a schedule whose memo it cannot decrypt (made
+   * by a deployment with other keys): that entry loses its saved spec text, the list stands.
+   */
+  private readonly lister: Client;
+
   constructor(
     @Inject(Client) private readonly temporal: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.lister = new Client({ connection: temporal.connection, namespace: temporal.options.namespace, dataConverter: lenientDataConverterFor(config) });
+  }
 
   async create(req: CreateScheduleInput): Promise<ScheduleView> {
     const scheduleId = req.id ?? `${req.workflow}-${randomUUID()}`;
@@ -174,7 +183,7 @@ export class SchedulesService {
   async list(): Promise<{ items: ScheduleListItem[] }> {
     const items: ScheduleListItem[] = [];
     try {
-      for await (const s of this.temporal.schedule.list({ pageSize: 100 })) {
+      for await (const s of this.lister.schedule.list({ pageSize: 100 })) {
         items.push(scheduleListItem(s));
         if (items.length >= MAX_LISTED_SCHEDULES) break;
       }
