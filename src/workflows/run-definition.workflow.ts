@@ -107,12 +107,18 @@ function failedAttempts(err: unknown, maximumAttempts: number): number | undefin
   return typeof attempt === 'number' && Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
 }
 
-function activitiesFor(step: InnerStep) {
+/** What the Web UI shows beside the activity: the step and what it calls (never templated values). */
+function stepSummary(step: InnerStep, stepId: string): string {
+  return step.step_type === 'agent_task' ? `${stepId}: ${step.agent_type}.${step.task}` : `${stepId}: http ${step.method}`;
+}
+
+function activitiesFor(step: InnerStep, stepId: string) {
   const retry = step.retry;
   const initial = retry?.initial_interval ?? 1;
   const maximumAttempts = retry?.max_attempts ?? 3;
   const activities = proxyActivities<Pick<DefinitionActivities, 'runAgentTask' | 'httpRequest'>>({
     startToCloseTimeout: (step.timeout ?? DEFAULT_STEP_TIMEOUT_S) * 1000,
+    summary: stepSummary(step, stepId),
     retry: {
       maximumAttempts,
       initialInterval: initial * 1000,
@@ -374,7 +380,7 @@ export async function runDefinition(input: RunDefinitionInput): Promise<RunDefin
     };
 
     const runActivityStep = async (step: InnerStep, stepId: string, ctx: TemplateContext, upstream: Record<string, unknown>, st?: StepState): Promise<StepResult> => {
-      const { activities, maximumAttempts } = activitiesFor(step);
+      const { activities, maximumAttempts } = activitiesFor(step, stepId);
       let result: StepActivityResult;
       try {
         if (step.step_type === 'agent_task') {

@@ -350,16 +350,23 @@ describe('runDefinition: user-defined workflows on a real Temporal server', () =
   });
 
   it("runs the seed's lead flow with the registry's sales and research agents", async () => {
-    const state = await (
-      await start(
+    const handle = await start(
         [
           { step_id: 'qualify_lead', name: 'Qualify Lead', step_type: 'agent_task', agent_type: 'sales', task: 'qualify_lead', parameters: { priority: 'high' } },
           { step_id: 'enrich_lead', name: 'Enrich Lead Data', step_type: 'agent_task', agent_type: 'research', task: 'enrich_lead', depends_on: ['qualify_lead'] },
         ],
         { lead: { name: 'Acme Corp', email: 'contact@acmecorp.com', website: 'https://acmecorp.com', budget: 50000, timeframe: 'Q3 2023', requirements: 'AI solution for customer support' } },
-      )
-    ).result();
+      );
+    const state = await handle.result();
     expect(state.status).toBe('completed');
+    // The Web UI names each activity by its step and what it calls (the activity's summary).
+    const history = await handle.fetchHistory();
+    const summaries = await Promise.all(
+      (history.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAgentTask')
+        .map((e) => temporal.client.options.loadedDataConverter.payloadConverter.fromPayload(e.userMetadata!.summary!)),
+    );
+    expect(summaries).toEqual(['qualify_lead: sales.qualify_lead', 'enrich_lead: research.enrich_lead']);
     expect(state.outputs.qualify_lead).toMatchObject({ lead: { name: 'Acme Corp' }, score: expect.any(Number), priority: 'high' });
     expect(state.outputs.enrich_lead).toMatchObject({ domain: 'acmecorp.com' });
     expect(state.steps.map((s) => s.status)).toEqual(['done', 'done']);
