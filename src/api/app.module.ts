@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config';
@@ -9,6 +9,7 @@ import { CodecModule } from './codec/codec.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
 import { APP_CONFIG } from './common/tokens';
+import { WorkflowIdLogInterceptor, workflowIdLogProps } from './common/workflow-id-log.interceptor';
 import { DatabaseModule } from './database.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
@@ -35,6 +36,8 @@ export class AppModule {
             logger: createLogger(config.logLevel, 'switchboard-api'),
             // Health probes every few seconds would drown the request log.
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            // The workflow a request touched, so a log line leads to it in the Web UI.
+            customProps: (req, res) => workflowIdLogProps(req, res as unknown as { locals?: Record<string, unknown> }),
           },
         }),
         TemporalModule,
@@ -56,6 +59,7 @@ export class AppModule {
         // Rate limits first: floods, including floods of wrong keys, stop before any other work.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: WorkflowIdLogInterceptor },
       ],
       exports: [APP_CONFIG],
     };
