@@ -5,6 +5,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { ensureJavaTestServer } from '../../src/devserver/java-test-server';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
+import { openTestDatabase, type TestDatabase } from './database';
 import { installQuietRuntime, testConfig, uniqueTaskQueue, workflowBundle, type RunningWorker } from './temporal';
 
 /**
@@ -84,4 +85,33 @@ export async function startTimeSkippingWorker(
       await running;
     },
   };
+}
+
+/** The first run on a machine fetches the test server with Maven (about a minute on an empty ~/.m2). */
+export const PROVISIONING_TIMEOUT_MS = 5 * 60_000;
+
+export interface TimeSkippingRig {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  worker: RunningWorker & { taskQueue: string };
+}
+
+/**
+ * The rig every time-skipping file shares, set up in beforeAll and torn down in afterAll:
+ * the environment, a fresh database and the project's worker. `workerEnv` is read in
+ * beforeAll, so it may use servers the file starts first.
+ */
+export function useTimeSkippingRig(options: { workerEnv?: () => Record<string, string> } = {}): TimeSkippingRig {
+  const rig = {} as TimeSkippingRig;
+  beforeAll(async () => {
+    rig.env = await createTimeSkippingEnv();
+    rig.database = await openTestDatabase();
+    rig.worker = await startTimeSkippingWorker(rig.env, rig.database.db, { env: options.workerEnv?.() });
+  }, PROVISIONING_TIMEOUT_MS);
+  afterAll(async () => {
+    await rig.worker?.stop();
+    await rig.env?.teardown();
+    await rig.database?.close();
+  });
+  return rig;
 }

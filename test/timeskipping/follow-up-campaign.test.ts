@@ -1,50 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { customerRepliedSignal, followUpWorkflowId, getCampaignStateQuery, pauseCampaignUpdate, resumeCampaignUpdate, type FollowUpInput } from '../../src/contracts';
 import { Conversation, Customer } from '../../src/persistence';
 import type { followUpCampaign } from '../../src/workflows';
 import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import type { RunningWorker } from '../helpers/temporal';
-import { createTimeSkippingEnv, startTimeSkippingWorker } from '../helpers/time-skipping';
+import { useTimeSkippingRig } from '../helpers/time-skipping';
 
 const HOUR = 3600 * 1000;
-const PROVISIONING_TIMEOUT_MS = 5 * 60_000;
 
 describe('follow-up campaigns with their real 24/48/72-hour durations (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let worker: RunningWorker & { taskQueue: string };
   const graph = new GraphApiServer();
-
+  // Started before the rig's worker, which is configured with its URL.
   beforeAll(async () => {
     await graph.start();
-    env = await createTimeSkippingEnv();
-    database = await openTestDatabase();
-    worker = await startTimeSkippingWorker(env, database.db, {
-      env: { WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url },
-    });
-  }, PROVISIONING_TIMEOUT_MS);
-
+  });
   afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await database?.close();
     await graph.stop();
   });
+  const rig = useTimeSkippingRig({ workerEnv: () => ({ WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url }) });
 
   async function start(overrides: Partial<FollowUpInput> = {}, lastInboundAt?: Date) {
     const chatId = `852${Math.floor(Math.random() * 9e7 + 1e7)}@c.us`;
     // The customer wrote just before the quote: the 24-hour window starts there.
-    await database.db.getRepository(Conversation).insert({ chatId, lastInboundAt: lastInboundAt ?? new Date(await env.currentTimeMs()), lastClarificationAt: null, lastClarificationWorkflowId: null });
+    await rig.database.db.getRepository(Conversation).insert({ chatId, lastInboundAt: lastInboundAt ?? new Date(await rig.env.currentTimeMs()), lastClarificationAt: null, lastClarificationWorkflowId: null });
     const input: FollowUpInput = { chatId, purpose: 'quote', channel: 'whatsapp', reference: 'Q-1234', rules: { stepsHours: [24, 48, 72], defaultTimezone: 'UTC' }, ...overrides, ...(overrides.chatId ? {} : { chatId }) };
-    const handle = await env.client.workflow.start<typeof followUpCampaign>('followUpCampaign', {
+    const handle = await rig.env.client.workflow.start<typeof followUpCampaign>('followUpCampaign', {
       workflowId: followUpWorkflowId(input.chatId, input.purpose),
-      taskQueue: worker.taskQueue,
+      taskQueue: rig.worker.taskQueue,
       args: [input],
     });
-    return { handle, chatId: input.chatId, startedMs: await env.currentTimeMs() };
+    return { handle, chatId: input.chatId, startedMs: await rig.env.currentTimeMs() };
   }
 
   const hoursAfter = (startedMs: number, iso: string) => (new Date(iso).getTime() - startedMs) / HOUR;
@@ -56,13 +41,13 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
     expect(state.status).toBe('completed');
     expect(state.sent.map((s) => Math.round(hoursAfter(startedMs, s.at)))).toEqual([24, 48, 72]);
     expect(sentTo(chatId)).toHaveLength(3);
-    expect((await env.currentTimeMs()) - startedMs).toBeGreaterThanOrEqual(72 * HOUR);
+    expect((await rig.env.currentTimeMs()) - startedMs).toBeGreaterThanOrEqual(72 * HOUR);
   });
 
   it('sends nothing when the customer replies at 23h59m', async () => {
     const { handle, chatId } = await start();
-    await env.sleep(23 * HOUR + 59 * 60 * 1000);
-    await handle.signal(customerRepliedSignal, { at: new Date(await env.currentTimeMs()).toISOString() });
+    await rig.env.sleep(23 * HOUR + 59 * 60 * 1000);
+    await handle.signal(customerRepliedSignal, { at: new Date(await rig.env.currentTimeMs()).toISOString() });
     const state = await handle.result();
     expect(state).toMatchObject({ status: 'stopped', reason: 'customer_replied', sent: [] });
     expect(sentTo(chatId)).toHaveLength(0);
@@ -70,8 +55,8 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
 
   it('stops after the first step when the customer replies after it', async () => {
     const { handle, chatId } = await start();
-    await env.sleep(25 * HOUR);
-    await handle.signal(customerRepliedSignal, { at: new Date(await env.currentTimeMs()).toISOString() });
+    await rig.env.sleep(25 * HOUR);
+    await handle.signal(customerRepliedSignal, { at: new Date(await rig.env.currentTimeMs()).toISOString() });
     const state = await handle.result();
     expect(state.status).toBe('stopped');
     expect(state.sent).toHaveLength(1);
@@ -80,9 +65,9 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
 
   it('holds every step while paused and resumes where it left off', async () => {
     const { handle, chatId, startedMs } = await start();
-    await env.sleep(12 * HOUR);
+    await rig.env.sleep(12 * HOUR);
     expect(await handle.executeUpdate(pauseCampaignUpdate, { args: [{ by: 'ops' }] })).toMatchObject({ status: 'paused' });
-    await env.sleep(40 * HOUR); // past the 24 h and 48 h due times
+    await rig.env.sleep(40 * HOUR); // past the 24 h and 48 h due times
     const paused = await handle.query(getCampaignStateQuery);
     expect(paused).toMatchObject({ status: 'paused', sent: [] });
     expect(paused.nextFireAt).toBeUndefined();
@@ -99,8 +84,8 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
 
   it("moves a step due in the customer's quiet hours to when they end", async () => {
     const chatId = `852${Math.floor(Math.random() * 9e7 + 1e7)}@c.us`;
-    await database.db.getRepository(Customer).insert({ chatId, timezone: 'Asia/Hong_Kong', language: 'en', preferences: {}, optedOut: false, name: null, email: null, phone: null, deletionRequestedAt: null });
-    const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Asia/Hong_Kong' });
+    await rig.database.db.getRepository(Customer).insert({ chatId, timezone: 'Asia/Hong_Kong', language: 'en', preferences: {}, optedOut: false, name: null, email: null, phone: null, deletionRequestedAt: null });
+    const now = DateTime.fromMillis(await rig.env.currentTimeMs(), { zone: 'Asia/Hong_Kong' });
     let target = now.set({ hour: 23, minute: 0, second: 0, millisecond: 0 });
     if (target.diff(now, 'hours').hours < 2) target = target.plus({ days: 1 });
     const stepHours = target.diff(now, 'hours').hours;
@@ -123,7 +108,7 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
 
   it('a customer who opted out gets nothing', async () => {
     const chatId = `optout-${randomUUID().slice(0, 6)}@c.us`;
-    await database.db.getRepository(Customer).insert({ chatId, optedOut: true, preferences: {}, timezone: null, language: null, name: null, email: null, phone: null, deletionRequestedAt: null });
+    await rig.database.db.getRepository(Customer).insert({ chatId, optedOut: true, preferences: {}, timezone: null, language: null, name: null, email: null, phone: null, deletionRequestedAt: null });
     const { handle } = await start({ chatId });
     expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'opted_out', sent: [] });
   });
@@ -132,9 +117,9 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
     const first = await start({ purpose: 'quote', rules: { stepsHours: [24], defaultTimezone: 'UTC' } });
     const chatId = first.chatId;
     const later = (purpose: 'cart' | 'campaign', hours: number) =>
-      env.client.workflow.start<typeof followUpCampaign>('followUpCampaign', {
+      rig.env.client.workflow.start<typeof followUpCampaign>('followUpCampaign', {
         workflowId: followUpWorkflowId(chatId, purpose),
-        taskQueue: worker.taskQueue,
+        taskQueue: rig.worker.taskQueue,
         args: [{ chatId, purpose, channel: 'whatsapp', rules: { stepsHours: [hours], defaultTimezone: 'UTC' } }],
       });
     const second = await later('cart', 24.1);

@@ -1,39 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { messageWorkflowId, reminderWorkflowId, type HandleMessageInput, type SendReminderInput } from '../../src/contracts';
 import { OutboundMessage, Reminder } from '../../src/persistence';
 import type { handleMessage, sendReminder } from '../../src/workflows';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import type { RunningWorker } from '../helpers/temporal';
-import { createTimeSkippingEnv, startTimeSkippingWorker } from '../helpers/time-skipping';
+import { useTimeSkippingRig } from '../helpers/time-skipping';
 
 const HOUR = 60 * 60 * 1000;
-/** The first run on a machine fetches the test server with Maven (about a minute on an empty ~/.m2). */
-const PROVISIONING_TIMEOUT_MS = 5 * 60_000;
 
 describe('reminders with their real durations, on the time-skipping test server', () => {
-  let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let worker: RunningWorker & { taskQueue: string };
+  const rig = useTimeSkippingRig();
 
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    database = await openTestDatabase();
-    worker = await startTimeSkippingWorker(env, database.db);
-  }, PROVISIONING_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await database?.close();
-  });
-
-  const reminders = () => database.db.getRepository(Reminder);
-  const ledger = () => database.db.getRepository(OutboundMessage);
+  const reminders = () => rig.database.db.getRepository(Reminder);
+  const ledger = () => rig.database.db.getRepository(OutboundMessage);
 
   /** A scheduled reminder row due `dueInMs` from the test server's clock, and its workflow's input. */
   async function scheduleReminder(dueInMs: number, text: string): Promise<SendReminderInput> {
-    const remindAt = new Date((await env.currentTimeMs()) + dueInMs);
+    const remindAt = new Date((await rig.env.currentTimeMs()) + dueInMs);
     const id = randomUUID();
     const chatId = `${id.slice(0, 8)}@c.us`;
     await reminders().insert({ id, chatId, channel: 'whatsapp', text, remindAt, status: 'scheduled', workflowId: `test:${id}` });
@@ -41,21 +23,21 @@ describe('reminders with their real durations, on the time-skipping test server'
   }
 
   function startReminder(input: SendReminderInput) {
-    return env.client.workflow.start<typeof sendReminder>('sendReminder', {
+    return rig.env.client.workflow.start<typeof sendReminder>('sendReminder', {
       workflowId: reminderWorkflowId(input.reminderId),
-      taskQueue: worker.taskQueue,
+      taskQueue: rig.worker.taskQueue,
       args: [input],
     });
   }
 
   it('sends a reminder due in 72 hours once, after 72 hours, and marks it sent', async () => {
     const input = await scheduleReminder(72 * HOUR, 'renew the passport');
-    const before = await env.currentTimeMs();
+    const before = await rig.env.currentTimeMs();
 
     const handle = await startReminder(input);
     expect(await handle.result()).toEqual({ sent: true });
 
-    expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(before + 72 * HOUR);
+    expect(await rig.env.currentTimeMs()).toBeGreaterThanOrEqual(before + 72 * HOUR);
     const sent = await ledger().findBy({ idempotencyKey: `reminder:${input.reminderId}` });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ body: 'Reminder: renew the passport', chatId: input.chatId, status: 'recorded' });
@@ -65,7 +47,7 @@ describe('reminders with their real durations, on the time-skipping test server'
   it('sends nothing for a reminder cancelled before it is due', async () => {
     const input = await scheduleReminder(48 * HOUR, 'pick up the glasses');
     const handle = await startReminder(input);
-    await env.sleep('6 hours');
+    await rig.env.sleep('6 hours');
     await reminders().update({ id: input.reminderId }, { status: 'cancelled' });
 
     expect(await handle.result()).toEqual({ sent: false });
@@ -75,18 +57,18 @@ describe('reminders with their real durations, on the time-skipping test server'
 
   it('is still waiting, with nothing sent, halfway to a reminder due in 24 hours', async () => {
     const input = await scheduleReminder(24 * HOUR, 'call the clinic');
-    const before = await env.currentTimeMs();
+    const before = await rig.env.currentTimeMs();
     const handle = await startReminder(input);
 
-    await env.sleep('12 hours');
-    expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(before + 12 * HOUR);
+    await rig.env.sleep('12 hours');
+    expect(await rig.env.currentTimeMs()).toBeGreaterThanOrEqual(before + 12 * HOUR);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(await ledger().countBy({ chatId: input.chatId })).toBe(0);
     expect(await reminders().findOneBy({ id: input.reminderId })).toMatchObject({ status: 'scheduled' });
 
     // The other half elapses and it fires.
     expect(await handle.result()).toEqual({ sent: true });
-    expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(before + 24 * HOUR);
+    expect(await rig.env.currentTimeMs()).toBeGreaterThanOrEqual(before + 24 * HOUR);
     expect((await ledger().findBy({ chatId: input.chatId })).map((m) => m.body)).toEqual(['Reminder: call the clinic']);
   });
 
@@ -97,18 +79,18 @@ describe('reminders with their real durations, on the time-skipping test server'
       channel: 'whatsapp',
       body: 'Remind me in 3 days to renew my passport',
     };
-    const before = await env.currentTimeMs();
-    const result = await env.client.workflow.execute<typeof handleMessage>('handleMessage', {
+    const before = await rig.env.currentTimeMs();
+    const result = await rig.env.client.workflow.execute<typeof handleMessage>('handleMessage', {
       workflowId: messageWorkflowId(message.channel, message.messageId),
-      taskQueue: worker.taskQueue,
+      taskQueue: rig.worker.taskQueue,
       args: [message],
     });
     expect(result.route!.agent).toBe('reminder');
     const { reminderId } = result.outcomes![0].facts as { reminderId: string };
 
-    const reminder = env.client.workflow.getHandle<typeof sendReminder>(reminderWorkflowId(reminderId));
+    const reminder = rig.env.client.workflow.getHandle<typeof sendReminder>(reminderWorkflowId(reminderId));
     expect(await reminder.result()).toEqual({ sent: true });
-    expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(before + 72 * HOUR);
+    expect(await rig.env.currentTimeMs()).toBeGreaterThanOrEqual(before + 72 * HOUR);
     const sent = await ledger().findBy({ idempotencyKey: `reminder:${reminderId}` });
     expect(sent.map((m) => m.body)).toEqual(['Reminder: renew my passport']);
   });
