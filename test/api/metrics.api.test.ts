@@ -5,7 +5,7 @@ import { startMetricsServer, type MetricsServer } from '../../src/observability/
 import { Handoff } from '../../src/persistence/entities/handoff.entity';
 import { eventually, getJson, postJson, startTestApi } from '../helpers/api';
 import { useApiHarness } from '../helpers/harness';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/openai-server';
+import { ORDER_STATUS_TRIAGE, startFakeOpenAiServer, UNCLEAR_MESSAGE, type FakeOpenAiServer } from '../helpers/openai-server';
 
 type Labels = Record<string, string>;
 interface Sample {
@@ -40,17 +40,6 @@ async function scrape(url: string): Promise<{ status: number; contentType: strin
   const text = await res.text();
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', samples: res.ok ? parseMetrics(text) : [] };
 }
-
-/** A message the keyword rules cannot place: the LLM triages it (see llm-mode.test.ts). */
-const UNCLEAR = 'So about that thing we talked about last week, any news?';
-const orderStatus = {
-  intent: 'order_status',
-  intents: ['order_status'],
-  confidence: 0.86,
-  language: 'en',
-  urgency: 'normal',
-  entities: { dates: [], times: [], orderNumbers: [], emails: [], phones: [], amounts: [] },
-};
 
 describe('Prometheus metrics: the API at GET /metrics, the worker on its own port', () => {
   let provider: FakeOpenAiServer;
@@ -95,12 +84,12 @@ describe('Prometheus metrics: the API at GET /metrics, the worker on its own por
   }
 
   it('counts a message end to end: received, triaged by rules then LLM, an agent run, LLM calls and a send', async () => {
-    provider.enqueue({ json: orderStatus }, { content: 'Sorry about the wait! Which order is it?' });
-    const workflowId = await post(`m-${randomUUID().slice(0, 8)}@c.us`, UNCLEAR);
+    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Sorry about the wait! Which order is it?' });
+    const workflowId = await post(`m-${randomUUID().slice(0, 8)}@c.us`, UNCLEAR_MESSAGE);
     const view = await settled(workflowId);
     expect(view.triage).toMatchObject({ method: 'llm', intent: 'order_status' });
     // A redelivery of the same message starts nothing and is counted as a duplicate.
-    const again = await postJson(`${h.api.baseUrl}/api/messages`, { chatId: view.chatId, id: workflowId.split(':')[2], body: UNCLEAR });
+    const again = await postJson(`${h.api.baseUrl}/api/messages`, { chatId: view.chatId, id: workflowId.split(':')[2], body: UNCLEAR_MESSAGE });
     expect(again.body).toMatchObject({ workflowId, duplicate: true });
 
     const api = await scrape(`${h.api.baseUrl}/metrics`);

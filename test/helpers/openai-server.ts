@@ -177,3 +177,16 @@ export async function startFakeOpenAiServer(options?: { defaultBehaviour?: OpenA
   await server.start();
   return server;
 }
+
+/** A message the keyword rules cannot place, so triage needs the model. */
+export const UNCLEAR_MESSAGE = 'So about that thing we talked about last week, any news?';
+
+/** A structured triage answer the model might give for UNCLEAR_MESSAGE (the triage schema's shape). */
+export const ORDER_STATUS_TRIAGE = {
+  intent: 'order_status',
+  intents: ['order_status'],
+  confidence: 0.86,
+  language: 'en',
+  urgency: 'normal',
+  entities: { dates: [], times: [], orderNumbers: [], emails: [], phones: [], amounts: [] },
+};

@@ -3,20 +3,8 @@ import { messageWorkflowId, type HandleMessageInput } from '../../src/contracts'
 import { triageByKeywords } from '../../src/domain';
 import type { handleMessage } from '../../src/workflows';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/openai-server';
+import { ORDER_STATUS_TRIAGE, startFakeOpenAiServer, UNCLEAR_MESSAGE, type FakeOpenAiServer } from '../helpers/openai-server';
 import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
-
-/** A message the keyword rules cannot place: it needs the model. */
-const UNCLEAR = 'So about that thing we talked about last week, any news?';
-
-const orderStatus = {
-  intent: 'order_status',
-  intents: ['order_status'],
-  confidence: 0.86,
-  language: 'en',
-  urgency: 'normal',
-  entities: { dates: [], times: [], orderNumbers: [], emails: [], phones: [], amounts: [] },
-};
 
 describe('LLM mode through handleMessage, against a local OpenAI-compatible server', () => {
   let ctx: TemporalTestContext;
@@ -52,12 +40,12 @@ describe('LLM mode through handleMessage, against a local OpenAI-compatible serv
   }
 
   it('uses a probe message the keyword rules are unsure of', () => {
-    expect(triageByKeywords(UNCLEAR).confidence).toBeLessThan(0.6);
+    expect(triageByKeywords(UNCLEAR_MESSAGE).confidence).toBeLessThan(0.6);
   });
 
   it('classifies with the model and lets it word the reply from the agent facts', async () => {
-    provider.enqueue({ json: orderStatus }, { content: 'Sorry about that! Could you tell me which product it is?' });
-    const result = await run(UNCLEAR);
+    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Sorry about that! Could you tell me which product it is?' });
+    const result = await run(UNCLEAR_MESSAGE);
     expect(result.triage).toMatchObject({ intent: 'order_status', method: 'llm', confidence: 0.86 });
     expect(result.route!.agent).toBe('order');
     expect(result.reply!.text).toBe('Sorry about that! Could you tell me which product it is?');
@@ -73,15 +61,15 @@ describe('LLM mode through handleMessage, against a local OpenAI-compatible serv
   });
 
   it('survives 500s: the activity retries and the model answer is used', async () => {
-    provider.enqueue({ status: 500 }, { status: 503 }, { json: orderStatus }, { content: 'Let me help you with that.' });
-    const result = await run(UNCLEAR);
+    provider.enqueue({ status: 500 }, { status: 503 }, { json: ORDER_STATUS_TRIAGE }, { content: 'Let me help you with that.' });
+    const result = await run(UNCLEAR_MESSAGE);
     expect(result.triage).toMatchObject({ intent: 'order_status', method: 'llm' });
     expect(provider.requests).toHaveLength(4);
   });
 
   it('falls back to the rules at once on output that breaks the schema, and on a 401', async () => {
-    provider.enqueue({ json: { ...orderStatus, intent: 'banana' } }, { status: 401 });
-    const result = await run(UNCLEAR);
+    provider.enqueue({ json: { ...ORDER_STATUS_TRIAGE, intent: 'banana' } }, { status: 401 });
+    const result = await run(UNCLEAR_MESSAGE);
     expect(result.triage!.method).toBe('rules');
     expect(result.route).toMatchObject({ agent: 'triage', reason: 'clarify' });
     // One triage call and one reply call: neither was retried.
@@ -92,7 +80,7 @@ describe('LLM mode through handleMessage, against a local OpenAI-compatible serv
   it('answers from rules and templates while the provider is down, and the breaker stops calling it', async () => {
     await provider.stop();
     try {
-      const first = await run(UNCLEAR);
+      const first = await run(UNCLEAR_MESSAGE);
       expect(first.triage!.method).toBe('rules');
       expect(first.reply!.text).toMatch(/didn't quite get that/);
       // Retries of triage and reply opened the breaker (5 failures); the next message
