@@ -4,59 +4,13 @@ import { eventually, getJson, postJson } from '../helpers/api';
 import { databaseKinds } from '../helpers/database';
 import { useApiHarness } from '../helpers/harness';
 import { LoopbackHttpServer } from '../helpers/loopback-http-server';
-
-/** Seed 004's "Create a workflow" curl body, verbatim. */
-const SEED_CREATE_BODY = `{
-    "name": "Lead Processing",
-    "description": "Process and qualify new leads",
-    "steps": [
-      {
-        "step_id": "qualify_lead",
-        "name": "Qualify Lead",
-        "step_type": "agent_task",
-        "agent_type": "sales",
-        "task": "qualify_lead",
-        "parameters": {"priority": "high"}
-      },
-      {
-        "step_id": "enrich_lead",
-        "name": "Enrich Lead Data",
-        "step_type": "agent_task",
-        "agent_type": "research",
-        "task": "enrich_lead",
-        "depends_on": ["qualify_lead"]
-      }
-    ]
-  }`;
-
-/** Seed 004's "Execute the workflow" curl body, verbatim. */
-const SEED_EXECUTE_BODY = `{
-    "input_data": {
-      "lead": {
-        "name": "Acme Corp",
-        "email": "contact@acmecorp.com",
-        "website": "https://acmecorp.com",
-        "budget": 50000,
-        "timeframe": "Q3 2023",
-        "requirements": "AI solution for customer support"
-      }
-    },
-    "async_execution": false
-  }`;
+import { SEED_CREATE_BODY, SEED_EXECUTE_BODY } from '../fixtures/seed-004';
 
 const SYNC_TIMEOUT_SECONDS = 6;
 
 /** A company website and a partner API on the allow-list, or (`listed: false`) an API that is not. */
 class EdgeServer extends LoopbackHttpServer {
   hits = 0;
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get hostPort(): string {
-    return `127.0.0.1:${this.port}`;
-  }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.hits++;

@@ -16,6 +16,16 @@ export abstract class LoopbackHttpServer {
     return this.server !== undefined;
   }
 
+  /** `http://127.0.0.1:<port>`, once started. */
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** `127.0.0.1:<port>`, as an allow-list of hosts names it. */
+  get hostPort(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
   async start(): Promise<this> {
     if (this.server) return this;
     const server = createServer((req, res) => {

@@ -21,10 +21,6 @@ const ACME_PAGE = `<!doctype html><html><head>
 class WebsiteStandIn extends LoopbackHttpServer {
   readonly hits: string[] = [];
 
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     this.hits.push(url.pathname);

@@ -29,16 +29,8 @@ class StepApi extends LoopbackHttpServer {
   private inFlight = 0;
   maxInFlight = 0;
 
-  get base(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get host(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.base);
+    const url = new URL(req.url ?? '/', this.origin);
     const [, kind, key = ''] = url.pathname.split('/');
     this.hits.set(url.pathname, (this.hits.get(url.pathname) ?? 0) + 1);
     const chunks: Buffer[] = [];
@@ -93,7 +85,7 @@ describe('runDefinition: user-defined workflows on a real Temporal server', () =
     temporal = await connectTemporal();
     database = await openTestDatabase();
     api = await new StepApi().start();
-    worker = await startTestWorker(temporal, taskQueue, database.db, { WORKFLOW_HTTP_ALLOWED_HOSTS: api.host });
+    worker = await startTestWorker(temporal, taskQueue, database.db, { WORKFLOW_HTTP_ALLOWED_HOSTS: api.hostPort });
   });
 
   afterAll(async () => {
@@ -116,7 +108,7 @@ describe('runDefinition: user-defined workflows on a real Temporal server', () =
     });
   }
 
-  const http = (step_id: string, path: string, extra: Record<string, unknown> = {}) => ({ step_id, step_type: 'http', method: 'POST', url: `${api.base}${path}`, ...extra });
+  const http = (step_id: string, path: string, extra: Record<string, unknown> = {}) => ({ step_id, step_type: 'http', method: 'POST', url: `${api.origin}${path}`, ...extra });
   const stepOf = (state: ExecutionState, id: string): StepState => state.steps.find((s) => s.step_id === id) as StepState;
 
   /** Queries until `done` holds (the state is written by the workflow as it goes). */
