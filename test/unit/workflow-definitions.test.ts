@@ -13,34 +13,14 @@ import {
   type ValidationContext,
 } from '../../src/domain/workflow-definitions';
 import { agentTasks } from '../../src/domain/agent-registry';
+import { SEED_CREATE_BODY } from '../fixtures/seed-004';
 
 /** The seed's agents (seed 004: "sales" qualifies, "research" enriches). */
 const AGENT_TASKS: Record<string, readonly string[]> = { sales: ['qualify_lead'], research: ['enrich_lead', 'company_lookup'] };
 const ctx: ValidationContext = { agentTasks: (type) => AGENT_TASKS[type] };
 
 /** The create body from seed 004's curl example, verbatim. */
-const SEED_BODY = JSON.parse(`{
-    "name": "Lead Processing",
-    "description": "Process and qualify new leads",
-    "steps": [
-      {
-        "step_id": "qualify_lead",
-        "name": "Qualify Lead",
-        "step_type": "agent_task",
-        "agent_type": "sales",
-        "task": "qualify_lead",
-        "parameters": {"priority": "high"}
-      },
-      {
-        "step_id": "enrich_lead",
-        "name": "Enrich Lead Data",
-        "step_type": "agent_task",
-        "agent_type": "research",
-        "task": "enrich_lead",
-        "depends_on": ["qualify_lead"]
-      }
-    ]
-  }`);
+const SEED_BODY = JSON.parse(SEED_CREATE_BODY);
 
 const agent = (step_id: string, extra: Record<string, unknown> = {}) => ({ step_id, step_type: 'agent_task', agent_type: 'sales', task: 'qualify_lead', ...extra });
 const body = (...steps: unknown[]) => ({ name: 'test', steps });
