@@ -12,7 +12,8 @@ export interface OpenHandoffInput {
 
 export interface CloseHandoffInput {
   workflowId: string;
-  status: 'answered' | 'timed_out';
+  /** `cancelled`: the conversation's workflow was cancelled while it waited. */
+  status: 'answered' | 'timed_out' | 'cancelled';
   operator?: string;
   answer?: string;
   at: string;

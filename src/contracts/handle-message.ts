@@ -85,7 +85,7 @@ export interface MessageStatus {
 }
 
 export interface HandoffState {
-  status: 'waiting' | 'answered' | 'timed_out';
+  status: 'waiting' | 'answered' | 'timed_out' | 'cancelled';
   dueAt: string;
   operator?: string;
   reply?: ReplyRecord;

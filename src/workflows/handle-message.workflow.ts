@@ -307,7 +307,18 @@ export async function handleMessage(input: HandleMessageInput): Promise<HandleMe
     status.step = 'waiting_for_human';
     await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason, intent, dueAt });
 
-    const answered = await condition(() => operatorReply !== undefined, timeoutSeconds * 1000);
+    let answered: boolean;
+    try {
+      answered = await condition(() => operatorReply !== undefined, timeoutSeconds * 1000);
+    } catch (err) {
+      // Cancelled while waiting (an operator stopped the conversation): the handoff must not
+      // stay open in the queue people work from.
+      if (isCancellation(err) && patched('handoff-cancel-close-v1')) {
+        status.handoff = { status: 'cancelled', dueAt };
+        await CancellationScope.nonCancellable(() => remote.closeHandoff({ workflowId, status: 'cancelled', at: new Date().toISOString() }));
+      }
+      throw err;
+    }
     if (answered && operatorReply) {
       const reply: ReplyRecord = await remote.sendReply({
         workflowId,

@@ -75,6 +75,22 @@ describe('agents and handoffs through the API (Nest + worker + dev server + SQLi
     expect(again.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
   });
 
+  it('closes the handoff as cancelled when the waiting conversation is cancelled', async () => {
+    const workflowId = await send('I need to talk to a human about my bill', `handoff-${randomUUID().slice(0, 6)}@c.us`);
+    await eventually(
+      () => getJson(`${h.api.baseUrl}/api/handoffs`),
+      (r) => (r.body.handoffs as Array<{ workflowId: string }>).some((x) => x.workflowId === workflowId),
+    );
+    await h.ctx.client.workflow.getHandle(workflowId).cancel();
+    const cancelled = await eventually(
+      () => getJson(`${h.api.baseUrl}/api/handoffs?status=cancelled`),
+      (r) => (r.body.handoffs as Array<{ workflowId: string }>).some((x) => x.workflowId === workflowId),
+    );
+    expect(cancelled.body.handoffs.find((x: { workflowId: string }) => x.workflowId === workflowId)).toMatchObject({ status: 'cancelled', closedAt: expect.any(String) });
+    const open = await getJson(`${h.api.baseUrl}/api/handoffs`);
+    expect((open.body.handoffs as Array<{ workflowId: string }>).some((x) => x.workflowId === workflowId)).toBe(false);
+  });
+
   it('answers 409 for a conversation that never waited, 404 for an unknown one, 400 for a bad body', async () => {
     const workflowId = await send('Good morning!');
     await eventually(() => view(workflowId), (r) => r.body.status === 'COMPLETED');

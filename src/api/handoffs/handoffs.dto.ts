@@ -19,7 +19,7 @@ export class HandoffParamDto extends createZodDto(handoffParamSchema) {}
 
 export const handoffListQuerySchema = z
   .object({
-    status: z.enum(['open', 'answered', 'timed_out']).default('open'),
+    status: z.enum(['open', 'answered', 'timed_out', 'cancelled']).default('open'),
     limit: limitQuery(50),
   })
   .strict();

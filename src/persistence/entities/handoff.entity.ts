@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export type HandoffStatus = 'open' | 'answered' | 'timed_out';
+export type HandoffStatus = 'open' | 'answered' | 'timed_out' | 'cancelled';
 
 /** A conversation waiting for a person; the read side of `GET /api/handoffs`. */
 @Entity({ name: 'handoffs' })
