@@ -7,14 +7,26 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles `src/workflows`. */
+  /**
+   * A prebuilt bundle (tests build one per run) of the SDK's default failure converter, so
+   * only without encryption; otherwise the worker bundles `src/workflows` itself.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Payload encryption (`dataConverterFor(config)`); undefined: the SDK's default. */
+  /**
+   * Payload encryption (`dataConverterFor(config)`); undefined: the SDK's default. Its
+   * `failureConverterPath` (encryption on) is bundled into the workflow sandbox, so workflow
+   * failures are encoded like activity failures.
+   */
   dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /** The one place the worker's options are decided, shared by the process and the tests. */
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  if (setup.workflowBundle && setup.dataConverter?.failureConverterPath) {
+    // The SDK ignores failureConverterPath for a prebuilt bundle: the sandbox would then write
+    // workflow failure messages in the clear while activities encrypt theirs.
+    throw new Error('createWorker: a prebuilt workflow bundle cannot take the failure converter of an encrypting data converter; let the worker bundle src/workflows');
+  }
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,

@@ -10,12 +10,21 @@ export function payloadCodecFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>
 }
 
 /**
- * The data converter every Temporal client and worker of the project uses: payloads
- * encrypted when `PAYLOAD_ENCRYPTION_KEYS` is set, the SDK's default otherwise (undefined).
+ * The module exporting the failure converter that moves failure messages and stack traces
+ * into an (encrypted) payload. Clients and workers load it by this path; the worker bundles
+ * it into the workflow sandbox, so a prebuilt workflow bundle cannot carry it (see createWorker).
+ */
+export const ENCRYPTED_FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * The data converter every Temporal client and worker of the project uses: when
+ * `PAYLOAD_ENCRYPTION_KEYS` is set, payloads encrypted and failure messages and stack traces
+ * encoded into an encrypted payload too; the SDK's default otherwise (undefined), so without
+ * keys failures read in the clear exactly as before.
  */
 export function dataConverterFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>): DataConverter | undefined {
   const codec = payloadCodecFor(config);
-  return codec ? { payloadCodecs: [codec] } : undefined;
+  return codec ? { payloadCodecs: [codec], failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH } : undefined;
 }
 
 /**
@@ -28,6 +37,7 @@ export function dataConverterFor(config: Pick<AppConfig, 'payloadEncryptionKeys'
 export function lenientDataConverterFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>): DataConverter {
   const codec = payloadCodecFor(config);
   return {
+    ...(codec ? { failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH } : {}),
     payloadCodecs: [
       {
         encode: async (payloads) => (codec ? codec.encode(payloads) : payloads),

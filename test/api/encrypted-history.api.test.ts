@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { ApplicationFailure } from '@temporalio/common';
 import { chatReferenceFor, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/codec';
 import { followUpWorkflowId } from '../../src/contracts';
 import { findTemporalCli } from '../../src/devserver/temporal-cli';
@@ -66,7 +67,21 @@ function textsIn(node: unknown, path = '$', out: Array<{ path: string; text: str
 const outsideCodec = (path: string) => /\.searchAttributes\b|\.header\b|\.markerRecordedEventAttributes\.details\.(patch-data|data)\b/.test(path);
 
 describe('encrypted histories: payload codec on the API and the worker, codec endpoint for the Web UI', () => {
-  const h = useApiHarness({ name: 'api-encrypted', seed: true, env: () => ({ API_KEYS, PAYLOAD_ENCRYPTION_KEYS: ENCRYPTION_KEYS }) });
+  const h = useApiHarness({
+    name: 'api-encrypted',
+    seed: true,
+    env: () => ({ API_KEYS, PAYLOAD_ENCRYPTION_KEYS: ENCRYPTION_KEYS }),
+    // A knowledge base that fails, quoting the customer's question in its error, as real providers do.
+    override: (deps) => ({
+      ...deps,
+      knowledgeBase: {
+        search(query, options) {
+          if (query.includes('[kb-down]')) throw ApplicationFailure.nonRetryable(`knowledge base offline while searching for "${query}"`, 'KnowledgeBaseOffline');
+          return deps.knowledgeBase.search(query, options);
+        },
+      },
+    }),
+  });
 
   const phone = `8526${randomInt(1_000_000, 9_999_999)}`;
   const marker = `zebra-${randomUUID().slice(0, 8)}`;
@@ -76,12 +91,13 @@ describe('encrypted histories: payload codec on the API and the worker, codec en
   let replyText = '';
   let history: unknown;
 
-  const show = async (...extra: string[]) => {
-    const { stdout } = await run(temporalCli(), ['workflow', 'show', '--workflow-id', workflowId, '--address', h.ctx.address, '--namespace', 'default', '--output', 'json', ...extra], {
+  const showWorkflow = async (id: string, ...extra: string[]) => {
+    const { stdout } = await run(temporalCli(), ['workflow', 'show', '--workflow-id', id, '--address', h.ctx.address, '--namespace', 'default', '--output', 'json', ...extra], {
       maxBuffer: 32 * 1024 * 1024,
     });
     return stdout;
   };
+  const show = async (...extra: string[]) => showWorkflow(workflowId, ...extra);
 
   beforeAll(async () => {
     const accepted = await postJson(`${h.api.baseUrl}/api/messages`, message, auth(KEYS.ingest));
@@ -266,5 +282,97 @@ describe('encrypted histories: payload codec on the API and the worker, codec en
     } finally {
       await plainApi.close();
     }
+  });
+
+  describe('a run that fails: failure messages and stack traces are encrypted too', () => {
+    const failMarker = `okapi-${randomUUID().slice(0, 8)}`;
+    // A customer's question the (failing) knowledge base is asked, address and all.
+    const failing = { chatId: `8526${randomInt(1_000_000, 9_999_999)}@c.us`, id: `msg_${randomUUID()}`, body: `[kb-down] What are your opening hours? I live at Flat 12B, ${failMarker} Road` };
+    let failedId = '';
+    let failedHistory: unknown;
+
+    /** Every Failure object in the history (a `message` beside a `*FailureInfo` or `encodedAttributes`), with where it was. */
+    const failuresIn = (node: unknown, path = '$', out: Found[] = []): Found[] => {
+      if (Array.isArray(node)) node.forEach((v, i) => failuresIn(v, `${path}[${i}]`, out));
+      else if (node && typeof node === 'object') {
+        const obj = node as Record<string, unknown>;
+        if (typeof obj.message === 'string' && Object.keys(obj).some((k) => k.endsWith('FailureInfo') || k === 'encodedAttributes')) out.push({ path, value: obj });
+        for (const [k, v] of Object.entries(obj)) failuresIn(v, `${path}.${k}`, out);
+      }
+      return out;
+    };
+
+    beforeAll(async () => {
+      const accepted = await postJson(`${h.api.baseUrl}/api/messages`, failing, auth(KEYS.ingest));
+      expect(accepted.status).toBe(202);
+      failedId = accepted.body.workflowId;
+      const closed = await eventually(() => h.ctx.client.workflow.getHandle(failedId).describe(), (d) => d.status.name !== 'RUNNING');
+      expect(closed.status.name).toBe('FAILED');
+      failedHistory = JSON.parse(await showWorkflow(failedId, '--no-json-shorthand-payloads'));
+    });
+
+    it('the API still reports the failure reason: the message view (through the decrypting client) and the task', async () => {
+      const view = await getJson(`${h.api.baseUrl}/api/messages/${encodeURIComponent(failedId)}`, auth(KEYS.operator));
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ status: 'FAILED', step: 'failed' });
+      expect(view.body.error).toMatch(/^Activity task failed: knowledge base offline while searching for "/);
+      expect(view.body.error).toContain(failMarker);
+
+      const tasks = await eventually(
+        () => getJson(`${h.api.baseUrl}/api/tasks?chatId=${encodeURIComponent(failing.chatId)}`, auth(KEYS.operator)),
+        (r) => r.body.items?.some((t: { workflow_id: string; parent_task_id: string | null; status: string }) => t.workflow_id === failedId && t.parent_task_id === null && t.status === 'failed'),
+      );
+      const row = tasks.body.items.find((t: { workflow_id: string; parent_task_id: string | null }) => t.workflow_id === failedId && t.parent_task_id === null);
+      expect(row.error_message).toMatch(/knowledge base offline while searching for/);
+      expect(row.error_message).toContain(failMarker);
+    });
+
+    it('`temporal workflow show` holds no failure message or stack trace in the clear, only encrypted encodedAttributes', async () => {
+      const failures = failuresIn(failedHistory);
+      const paths = failures.map((f) => f.path);
+      // The activity's failure, and the workflow's (ActivityFailure, its ApplicationFailure cause).
+      expect(paths.some((p) => /activityTaskFailedEventAttributes\.failure$/.test(p))).toBe(true);
+      expect(paths.some((p) => /workflowExecutionFailedEventAttributes\.failure\.cause$/.test(p))).toBe(true);
+      for (const f of failures) {
+        expect({ path: f.path, message: f.value.message, stackTrace: f.value.stackTrace ?? '' }).toEqual({ path: f.path, message: 'Encoded failure', stackTrace: '' });
+        const encoding = ((f.value.encodedAttributes as Found['value'] | undefined)?.metadata as Record<string, string> | undefined)?.encoding;
+        expect({ path: f.path, encoding: encoding && unb64(encoding) }).toEqual({ path: f.path, encoding: ENCRYPTED_ENCODING });
+      }
+      for (const p of payloadsIn(failedHistory).filter((p) => !outsideCodec(p.path))) {
+        expect({ path: p.path, encoding: unb64((p.value.metadata as Record<string, string>).encoding) }).toEqual({ path: p.path, encoding: ENCRYPTED_ENCODING });
+      }
+
+      const texts = textsIn(failedHistory);
+      const leaks = (needle: string) => texts.filter((t) => t.text.includes(needle)).map((t) => t.path);
+      expect(leaks(failMarker)).toEqual([]);
+      expect(leaks('knowledge base offline')).toEqual([]);
+      expect(leaks('Flat 12B')).toEqual([]);
+      // No stack trace (source file names) in the clear either.
+      expect(leaks('.ts:')).toEqual([]);
+      expect(leaks('.js:')).toEqual([]);
+
+      const plainOutput = await showWorkflow(failedId);
+      expect(plainOutput).not.toContain(failMarker);
+      expect(plainOutput).not.toContain('knowledge base offline');
+    });
+
+    it('/codec/decode gives an operator the failure message and stack trace back', async () => {
+      const encoded = failuresIn(failedHistory).map((f) => f.value.encodedAttributes);
+      const res = await postJson(`${h.api.baseUrl}/codec/decode`, { payloads: encoded }, auth(KEYS.operator));
+      expect(res.status).toBe(200);
+      const attrs = (res.body.payloads as Array<{ data: string }>).map((p) => JSON.parse(unb64(p.data)) as { message: string; stack_trace: string });
+      const kb = attrs.filter((a) => a.message.startsWith('knowledge base offline while searching for'));
+      expect(kb.length).toBeGreaterThanOrEqual(2);
+      for (const a of kb) {
+        expect(a.message).toContain(failMarker);
+        expect(a.stack_trace).toMatch(/search/);
+      }
+      expect(attrs.map((a) => a.message)).toContain('Activity task failed');
+    });
+
+    it('the CLI reads the failure through the codec endpoint', async () => {
+      const decoded = await showWorkflow(failedId, '--codec-endpoint', `${h.api.baseUrl}/codec`, '--codec-auth', `Bearer ${KEYS.operator}`, '--no-json-shorthand-payloads');
+      expect(textsIn(JSON.parse(decoded)).some((t) => t.text.includes(`knowledge base offline while searching for`) && t.text.includes(failMarker))).toBe(true);
+    });
   });
 });

@@ -107,7 +107,9 @@ export async function startTestWorker(
     namespace: 'default',
     taskQueue,
     deps: override(activityDepsFromConfig(config, db, client)),
-    workflowBundle: workflowBundle(),
+    // The shared bundle has the SDK's default failure converter; an encrypting worker bundles
+    // src/workflows with its own (failure messages encrypted), as the production worker does.
+    ...(dataConverter?.failureConverterPath ? {} : { workflowBundle: workflowBundle() }),
     dataConverter,
   });
   const running = worker.run();

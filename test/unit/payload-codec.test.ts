@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, RetryState, type Payload } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError, encodeErrorToFailure, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 // The generated protobuf classes, to check the codec's hand-written wire format against them.
 import { temporal } from '@temporalio/proto';
 import {
@@ -108,6 +109,34 @@ describe('AES-256-GCM payload codec', () => {
     expect(converter?.payloadCodecs).toHaveLength(1);
     const [encrypted] = await converter!.payloadCodecs![0].encode([plain()]);
     expect(text(encrypted.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
+  });
+
+  it('with keys, encodes failure messages and stack traces into an encrypted payload that every reader decodes back', async () => {
+    const converter = loadDataConverter(dataConverterFor({ payloadEncryptionKeys: `k1:${oldKey}` }));
+    const secret = 'provider refused: +85291234567 is not on WhatsApp';
+    const cause = ApplicationFailure.nonRetryable(secret, 'Refused');
+    const failure = await encodeErrorToFailure(converter, new ActivityFailure('Activity task failed', 'send', '1', RetryState.NON_RETRYABLE_FAILURE, 'x', cause));
+    // What Temporal stores: no message or stack trace in the clear, at any level of the chain.
+    const stored = JSON.stringify(failure);
+    expect(stored).not.toContain('+85291234567');
+    expect(stored).not.toContain('provider refused');
+    expect(failure).toMatchObject({ message: 'Encoded failure', stackTrace: '', cause: { message: 'Encoded failure', stackTrace: '' } });
+    expect(text(failure.cause!.encodedAttributes!.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
+
+    const back = await decodeOptionalFailureToOptionalError(converter, failure);
+    expect(back).toBeInstanceOf(ActivityFailure);
+    expect((back as ActivityFailure).cause).toMatchObject({ message: secret, type: 'Refused', nonRetryable: true });
+    expect((back as ActivityFailure).cause?.stack).toContain('payload-codec.test');
+    // A reader without the converter (the SDK's default) decodes them back too, given the keys.
+    const plainReader = loadDataConverter({ payloadCodecs: converter.payloadCodecs });
+    expect(((await decodeOptionalFailureToOptionalError(plainReader, failure)) as ActivityFailure).cause?.message).toBe(secret);
+  });
+
+  it('without keys, failures are the SDK default: message and stack trace in the clear, nothing encoded', async () => {
+    const failure = await encodeErrorToFailure(loadDataConverter(dataConverterFor({ payloadEncryptionKeys: undefined })), ApplicationFailure.nonRetryable('plain text', 'T'));
+    expect(failure.message).toBe('plain text');
+    expect(failure.stackTrace).toContain('payload-codec.test');
+    expect(failure.encodedAttributes).toBeUndefined();
   });
 });
 
