@@ -12,6 +12,9 @@ export type StepType = (typeof STEP_TYPES)[number];
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+export const RUN_WHEN = ['all_succeeded', 'any_succeeded', 'all_finished'] as const;
+export type RunWhen = (typeof RUN_WHEN)[number];
+
 /** Per-step retry policy; absent means the step's type default (activities: 3 attempts). */
 export interface StepRetry {
   max_attempts: number;
@@ -32,6 +35,12 @@ interface StepBase {
   retry?: StepRetry;
   /** A failure of this step is recorded and its dependents still run (seeing `null` output). */
   continue_on_error?: boolean;
+  /**
+   * When the step runs once its dependencies are finished. `all_succeeded` (default): it is
+   * skipped if any dependency was skipped. `any_succeeded`: it runs if at least one was done,
+   * the join after a condition's two branches. `all_finished`: it runs whatever they did.
+   */
+  run_when?: RunWhen;
 }
 
 /** Calls `task` on the registry agent `agent_type`; `parameters` are templated. */
@@ -75,7 +84,7 @@ export interface CallbackStep extends StepBase {
 }
 
 /** The step types that may run inside `parallel` and `for_each`. */
-export type InnerStep = Omit<AgentTaskStep, 'depends_on' | 'continue_on_error'> | Omit<HttpStep, 'depends_on' | 'continue_on_error'>;
+export type InnerStep = Omit<AgentTaskStep, 'depends_on' | 'continue_on_error' | 'run_when'> | Omit<HttpStep, 'depends_on' | 'continue_on_error' | 'run_when'>;
 
 /** Runs fixed branches at once; the output maps each branch's `step_id` to its output. */
 export interface ParallelStep extends StepBase {

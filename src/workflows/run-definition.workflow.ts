@@ -283,8 +283,17 @@ export async function runDefinition(input: RunDefinitionInput): Promise<RunDefin
         const result = (cond.output as { result?: unknown } | undefined)?.result === true;
         if ((gate.branch === 'then') !== result) return `condition ${gate.conditionId} was ${result}`;
       }
-      const skippedDep = (preds.get(id) ?? []).find((p) => stateOf.get(p)?.status === 'skipped');
-      if (skippedDep !== undefined) return `dependency ${skippedDep} was skipped`;
+      const deps = preds.get(id) ?? [];
+      switch (byId.get(id)?.run_when ?? 'all_succeeded') {
+        case 'all_succeeded': {
+          const skippedDep = deps.find((p) => stateOf.get(p)?.status === 'skipped');
+          return skippedDep === undefined ? undefined : `dependency ${skippedDep} was skipped`;
+        }
+        case 'any_succeeded':
+          return deps.length === 0 || deps.some((p) => stateOf.get(p)?.status === 'done') ? undefined : `no dependency succeeded (${deps.join(', ')})`;
+        case 'all_finished':
+          return undefined;
+      }
       return undefined;
     };
 

@@ -58,6 +58,8 @@ describe('validateDefinition', () => {
     expect(locations({ name: 'x', description: 'd'.repeat(2001), steps: [agent('a')] })).toEqual([{ step_id: undefined, field: 'description' }]);
     expect(locations({ name: 'x', steps: Array.from({ length: 101 }, (_, i) => agent(`s${i}`)) })).toEqual([{ step_id: undefined, field: 'steps' }]);
     expect(locations(body(agent('a', { depends_on: Array.from({ length: 51 }, () => 'b') }), agent('b')))).toEqual([{ step_id: 'a', field: 'steps[0].depends_on' }]);
+    expect(locations(body(agent('a'), agent('b', { depends_on: ['a'], run_when: 'sometimes' })))).toEqual([{ step_id: 'b', field: 'steps[1].run_when' }]);
+    expect(validateDefinition(body(agent('a'), agent('b', { depends_on: ['a'], run_when: 'any_succeeded' })), ctx).ok).toBe(true);
   });
 
   it('still reports step errors when the envelope is also wrong', () => {

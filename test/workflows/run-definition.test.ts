@@ -184,6 +184,34 @@ describe('runDefinition: user-defined workflows on a real Temporal server', () =
     expect(stepOf(cold, 'nurture').status).toBe('done');
   });
 
+  it('joins both branches of a condition with run_when: any_succeeded, and all_finished runs whatever happened', async () => {
+    const steps = [
+      { step_id: 'is_hot', step_type: 'condition', condition: { '>=': [{ var: 'input.score' }, 70] }, then: ['hot'], else: ['cold'] },
+      http('hot', '/echo/hot'),
+      http('cold', '/echo/cold'),
+      http('log', '/echo/log', { depends_on: ['hot', 'cold'], run_when: 'any_succeeded', body: { hot: '{{steps.hot.output.status}}', cold: '{{steps.cold.output.status}}' } }),
+      http('strict_log', '/echo/strict', { depends_on: ['hot', 'cold'] }),
+      http('audit', '/echo/audit', { depends_on: ['hot', 'cold', 'log'], run_when: 'all_finished' }),
+    ];
+    const state = await (await start(steps, { score: 12 })).result();
+    expect(state.status).toBe('completed');
+    expect(stepOf(state, 'log').status).toBe('done');
+    // The branch not taken reads as null in the join's templates.
+    expect(state.outputs.log).toMatchObject({ body: { body: { hot: null, cold: 200 } } });
+    expect(stepOf(state, 'strict_log')).toMatchObject({ status: 'skipped', skipped_reason: 'dependency hot was skipped' });
+    expect(stepOf(state, 'audit').status).toBe('done');
+
+    const neither = [
+      { step_id: 'gate', step_type: 'condition', condition: false, then: ['a'] },
+      http('a', '/echo/a'),
+      http('b', '/echo/b', { depends_on: ['gate'], run_when: 'any_succeeded' }),
+      http('join', '/echo/join', { depends_on: ['a'], run_when: 'any_succeeded' }),
+    ];
+    const none = await (await start(neither)).result();
+    expect(stepOf(none, 'b').status).toBe('done');
+    expect(stepOf(none, 'join')).toMatchObject({ status: 'skipped', skipped_reason: 'no dependency succeeded (a)' });
+  });
+
   it('retries a failing step by its policy, then fails the execution naming it, cancelling and skipping the rest', async () => {
     const path = `/status/503?run=${randomUUID()}`;
     const executionId = definitionExecutionId(randomUUID());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HTTP_METHODS, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from '../../contracts/run-definition';
+import { HTTP_METHODS, RUN_WHEN, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from '../../contracts/run-definition';
 import { isForbiddenSegment } from './paths';
 import { MAX_VALUE_DEPTH } from './templates';
 
@@ -100,6 +100,7 @@ const baseFields = {
   ...ownFields,
   depends_on: z.array(z.string().max(64)).max(DEFINITION_LIMITS.maxDependsOn).optional(),
   continue_on_error: z.boolean().optional(),
+  run_when: z.enum(RUN_WHEN).optional(),
 };
 
 const agentFields = {
