@@ -37,6 +37,11 @@ const ROUTES: Array<{ name: string; method: string; path: () => string; body?: u
   { name: 'answer an execution callback', method: 'POST', path: () => `/api/v1/executions/wfexec:${ACL_WORKFLOW}/callbacks/approve`, body: { approved: true }, allowed: ['operator', 'admin'] },
   { name: 'docs', method: 'GET', path: () => '/docs/openapi.json', allowed: ['ingest', 'operator', 'admin'] },
   { name: 'liveness', method: 'GET', path: () => '/health', allowed: ['none', 'wrong', 'ingest', 'operator', 'admin'] },
+  { name: 'readiness', method: 'GET', path: () => '/health/ready', allowed: ['none', 'wrong', 'ingest', 'operator', 'admin'] },
+  // Prometheus scrapes without credentials; the series carry counts, never customer data.
+  { name: 'metrics', method: 'GET', path: () => '/metrics', allowed: ['none', 'wrong', 'ingest', 'operator', 'admin'] },
+  { name: 'codec decode', method: 'POST', path: () => '/codec/decode', body: { payloads: [] }, allowed: ['operator', 'admin'] },
+  { name: 'codec encode', method: 'POST', path: () => '/codec/encode', body: { payloads: [] }, allowed: ['operator', 'admin'] },
 ];
 
 describe('access control: every role against every route group', () => {
