@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { CancelledFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/devserver/dev-server';
@@ -50,6 +50,16 @@ async function main(): Promise<void> {
       if (c.operatorReply) {
         while ((await handle.query(getStatusQuery)).step !== 'waiting_for_human') await new Promise((r) => setTimeout(r, 100));
         await handle.executeUpdate(handoffReplyUpdate, { args: [c.operatorReply] });
+      }
+      if (c.cancelWhileWaiting) {
+        while ((await handle.query(getStatusQuery)).step !== 'waiting_for_human') await new Promise((r) => setTimeout(r, 100));
+        await handle.cancel();
+        const cancelled = await handle.result().then(
+          () => false,
+          (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+        );
+        if (!cancelled) throw new Error(`${c.name}: the conversation did not end cancelled`);
+        return workflowId;
       }
       await handle.result();
       return workflowId;

@@ -17,6 +17,8 @@ export interface MessageCase {
   before?: HandleMessageInput[];
   /** A person's answer, sent once the conversation waits for one. */
   operatorReply?: HandoffReplyInput;
+  /** Cancel the conversation once it waits for a person (the history ends cancelled). */
+  cancelWhileWaiting?: boolean;
 }
 
 /** A manual task, created through the TaskManager as `POST /api/tasks` does. */
@@ -117,6 +119,18 @@ export const HISTORY_CASES: HistoryCase[] = [
     workflowType: 'followUpCampaign',
     input: { chatId: 'history-campaign-replied@c.us', purpose: 'booking_unconfirmed', channel: 'whatsapp', rules: { stepsHours: [0.0005, 1], defaultTimezone: 'UTC' } },
     replyAfterMs: 3000,
+  },
+  {
+    // v5: the chat reference indexed as ChatId, and a handoff closed when the wait is cancelled.
+    name: 'handle-message-v5-booking-en',
+    workflowType: 'handleMessage',
+    input: { chatId, chatRef: chatId, messageId: 'history-v5-booking', channel: 'whatsapp', body: 'Please book an appointment next Tuesday at 11am', senderName: 'Ana' },
+  },
+  {
+    name: 'handle-message-v5-handoff-cancelled',
+    workflowType: 'handleMessage',
+    input: { chatId: 'history-handoff-cancel@c.us', chatRef: 'history-handoff-cancel@c.us', messageId: 'history-v5-handoff-cancel', channel: 'whatsapp', body: 'I want to talk to a human' },
+    cancelWhileWaiting: true,
   },
   { name: 'segment-campaign-v1', workflowType: 'segmentCampaign', input: { purpose: 'campaign', segment: { language: 'es' }, limit: 10 } },
   {
