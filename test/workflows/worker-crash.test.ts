@@ -14,7 +14,8 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The real worker process (compiled), so it can be killed the way a machine dies. */
 function spawnWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [path.join(ROOT, 'dist/worker/main.js')], {
-    env: { ...process.env, ...env, SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+    // Metrics endpoints off: fixed ports would clash with anything else on this machine.
+    env: { ...process.env, WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_PORT: '0', ...env, SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
