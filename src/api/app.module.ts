@@ -9,7 +9,7 @@ import { CodecModule } from './codec/codec.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
 import { APP_CONFIG } from './common/tokens';
-import { WorkflowIdLogInterceptor, workflowIdLogProps } from './common/workflow-id-log.interceptor';
+import { WorkflowIdLogInterceptor } from './common/workflow-id-log.interceptor';
 import { DatabaseModule } from './database.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
@@ -36,9 +36,9 @@ export class AppModule {
             logger: createLogger(config.logLevel, 'switchboard-api'),
             // Health probes every few seconds would drown the request log.
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-            // The workflow a request touched, so a log line leads to it in the Web UI.
-            customProps: (req, res) => workflowIdLogProps(req, res as unknown as { locals?: Record<string, unknown> }),
           },
+          // Fields a request binds (its workflow id) reach its "request completed" line too.
+          assignResponse: true,
         }),
         TemporalModule,
         DatabaseModule,

@@ -1,5 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+import { PinoLogger } from 'nestjs-pino';
 import { tap, type Observable } from 'rxjs';
 
 /** Route parameters and answer fields that name the workflow a request is about. */
@@ -7,34 +8,28 @@ const PARAM_NAMES = ['workflowId', 'executionId'] as const;
 const BODY_FIELDS = ['workflowId', 'execution_id'] as const;
 
 /**
- * Notes the workflow a request touched on `res.locals.workflowId`, from its path or its
- * answer (`POST /api/messages` learns it only then), so the request's log line carries it
- * and an operator can go from a log line to the workflow in the Web UI.
+ * Binds the workflow a request touches to the request's logger, from its path before the
+ * handler runs, or from its answer (`POST /api/messages` learns it only then), so the
+ * request's lines, its completion line included, lead an operator to the workflow.
  */
 @Injectable()
 export class WorkflowIdLogInterceptor implements NestInterceptor {
+  constructor(private readonly logger: PinoLogger) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
-    for (const name of PARAM_NAMES) {
-      const value = req.params?.[name];
-      if (typeof value === 'string') res.locals.workflowId = value;
-    }
+    const req = context.switchToHttp().getRequest<Request>();
+    let bound: string | undefined;
+    const bind = (workflowId: unknown) => {
+      if (typeof workflowId !== 'string' || workflowId === bound) return;
+      bound = workflowId;
+      this.logger.assign({ workflowId });
+    };
+    for (const name of PARAM_NAMES) bind(req.params?.[name]);
     return next.handle().pipe(
       tap((body: unknown) => {
         if (typeof body !== 'object' || body === null) return;
-        for (const field of BODY_FIELDS) {
-          const value = (body as Record<string, unknown>)[field];
-          if (typeof value === 'string') res.locals.workflowId = value;
-        }
+        for (const field of BODY_FIELDS) bind((body as Record<string, unknown>)[field]);
       }),
     );
   }
-}
-
-/** pino-http `customProps`: the workflow id noted above, on the request's log line. */
-export function workflowIdLogProps(_req: unknown, res: { locals?: Record<string, unknown> }): Record<string, unknown> {
-  const workflowId = res.locals?.workflowId;
-  return typeof workflowId === 'string' ? { workflowId } : {};
 }
