@@ -11,6 +11,9 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** An optional http(s) URL (an identity provider's issuer or key set). */
+const httpUrl = optionalString.refine((v) => v === undefined || isHttpUrl(v), 'must be an http(s) URL such as https://login.example.com');
+
 /** "24,48,72": increasing hours after a campaign starts at which its steps are due. */
 const stepsHours = z
   .string()
@@ -86,6 +89,10 @@ const envSchema = z.object({
   API_KEYS: optionalString,
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
+  CODEC_OIDC_ISSUER: httpUrl,
+  CODEC_OIDC_JWKS_URL: httpUrl,
+  CODEC_OIDC_AUDIENCE: optionalString,
+  CODEC_OIDC_ALLOWED: optionalString,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_CHAT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
@@ -101,6 +108,14 @@ const envSchema = z.object({
     .default('0 3 * * *')
     .refine((c) => c.trim().split(/\s+/).length === 5, 'must be a 5-field cron expression such as "0 3 * * *"'),
 });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -143,6 +158,8 @@ export interface AppConfig {
   payloadEncryptionKeys?: string;
   /** Origins (the Temporal Web UI) allowed to call `/codec` from a browser. */
   codecCorsOrigins: string[];
+  /** The Web UI's identity provider, whose access tokens `/codec` accepts besides API keys; unset: keys only. */
+  codecOidc?: CodecOidcConfig;
   rateLimits: { perKeyPerMinute: number; perChatPerMinute: number; webhookPerMinute: number };
   observability: {
     /** Port of the worker's own `/metrics` (0: off). */
@@ -165,6 +182,23 @@ export interface AppConfig {
     quietHours?: { start: string; end: string };
     dailyCap: number;
   };
+}
+
+/** One `CODEC_OIDC_ALLOWED` alternative: a claim (dotted path for nested ones) and a value, `*` matching any run of characters. */
+export interface ClaimCondition {
+  claim: string;
+  pattern: string;
+}
+
+export interface CodecOidcConfig {
+  /** Compared exactly with the token's `iss`. */
+  issuer: string;
+  /** Unset: the `jwks_uri` of `<issuer>/.well-known/openid-configuration`. */
+  jwksUrl?: string;
+  /** Checked against the token's `aud` when set. */
+  audience?: string;
+  /** Any one must hold; empty: every valid token from the issuer is allowed. */
+  allowed: ClaimCondition[];
 }
 
 export interface ChannelsConfig {
@@ -246,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiKeys,
     payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
     codecCorsOrigins: csv(e.CODEC_CORS_ORIGINS),
+    codecOidc: codecOidc(e),
     rateLimits: {
       perKeyPerMinute: e.RATE_LIMIT_PER_MINUTE,
       perChatPerMinute: e.RATE_LIMIT_CHAT_PER_MINUTE,
@@ -339,6 +374,29 @@ function temporalTls(e: Env): AppConfig['temporal']['tls'] {
   const wanted = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (e.TEMPORAL_API_KEY !== undefined || e.TEMPORAL_TLS_CERT_PATH !== undefined));
   if (!wanted) return undefined;
   return { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+}
+
+function codecOidc(e: Env): CodecOidcConfig | undefined {
+  if (e.CODEC_OIDC_ISSUER === undefined) {
+    const orphan = (['CODEC_OIDC_JWKS_URL', 'CODEC_OIDC_AUDIENCE', 'CODEC_OIDC_ALLOWED'] as const).find((name) => e[name] !== undefined);
+    if (orphan) throw new ConfigError(`invalid configuration: ${orphan} needs CODEC_OIDC_ISSUER (the identity provider whose tokens /codec accepts)`);
+    return undefined;
+  }
+  return { issuer: e.CODEC_OIDC_ISSUER, jwksUrl: e.CODEC_OIDC_JWKS_URL, audience: e.CODEC_OIDC_AUDIENCE, allowed: parseClaimConditions(e.CODEC_OIDC_ALLOWED) };
+}
+
+/** `CODEC_OIDC_ALLOWED`: comma-separated `claim=value` alternatives, naming the entry that is wrong. */
+export function parseClaimConditions(value: string | undefined): ClaimCondition[] {
+  if (value === undefined) return [];
+  return value.split(',').map((entry, i) => {
+    const match = /^\s*([A-Za-z0-9_:/.-]+)\s*=\s*(\S(?:.*\S)?)\s*$/.exec(entry);
+    if (!match || match[1].startsWith('.') || match[1].endsWith('.')) {
+      throw new ConfigError(
+        `invalid configuration: CODEC_OIDC_ALLOWED entry ${i + 1}: must be claim=value (e.g. groups=temporal-decoders or email=*@example.com), got "${entry.trim()}"`,
+      );
+    }
+    return { claim: match[1], pattern: match[2] };
+  });
 }
 
 function csv(value: string): string[] {

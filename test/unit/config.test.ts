@@ -54,3 +54,41 @@ describe('follow-up configuration', () => {
     expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', FOLLOW_UP_QUIET_HOURS: '9pm-9am' })).toThrow(/FOLLOW_UP_QUIET_HOURS/);
   });
 });
+
+describe('codec OIDC configuration', () => {
+  const base = { SWITCHBOARD_CONFIG: '', CODEC_OIDC_ISSUER: 'https://login.example.com/realms/ops' };
+
+  it('is off unless CODEC_OIDC_ISSUER is set, and reads the issuer, key set, audience and allowed claims', () => {
+    expect(loadConfig({ SWITCHBOARD_CONFIG: '' }).codecOidc).toBeUndefined();
+    expect(loadConfig(base).codecOidc).toEqual({ issuer: base.CODEC_OIDC_ISSUER, jwksUrl: undefined, audience: undefined, allowed: [] });
+    const config = loadConfig({
+      ...base,
+      CODEC_OIDC_JWKS_URL: 'https://login.example.com/keys',
+      CODEC_OIDC_AUDIENCE: 'temporal-ui',
+      CODEC_OIDC_ALLOWED: 'groups=temporal-decoders, email = *@example.com,https://example.com/roles=codec,realm_access.roles=ops',
+    });
+    expect(config.codecOidc).toEqual({
+      issuer: base.CODEC_OIDC_ISSUER,
+      jwksUrl: 'https://login.example.com/keys',
+      audience: 'temporal-ui',
+      allowed: [
+        { claim: 'groups', pattern: 'temporal-decoders' },
+        { claim: 'email', pattern: '*@example.com' },
+        { claim: 'https://example.com/roles', pattern: 'codec' },
+        { claim: 'realm_access.roles', pattern: 'ops' },
+      ],
+    });
+  });
+
+  it('names the variable and the problem when a value is wrong', () => {
+    expect(() => loadConfig({ ...base, CODEC_OIDC_ISSUER: 'login.example.com' })).toThrow(/CODEC_OIDC_ISSUER: must be an http\(s\) URL/);
+    expect(() => loadConfig({ ...base, CODEC_OIDC_JWKS_URL: 'ftp://login.example.com/keys' })).toThrow(/CODEC_OIDC_JWKS_URL: must be an http\(s\) URL/);
+    expect(() => loadConfig({ ...base, CODEC_OIDC_ALLOWED: 'groups=ops,temporal-decoders' })).toThrow(
+      /CODEC_OIDC_ALLOWED entry 2: must be claim=value \(e\.g\. groups=temporal-decoders or email=\*@example\.com\), got "temporal-decoders"/,
+    );
+    expect(() => loadConfig({ ...base, CODEC_OIDC_ALLOWED: 'groups=' })).toThrow(/CODEC_OIDC_ALLOWED entry 1/);
+    expect(() => loadConfig({ ...base, CODEC_OIDC_ALLOWED: 'groups=ops,' })).toThrow(/CODEC_OIDC_ALLOWED entry 2/);
+    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', CODEC_OIDC_ALLOWED: 'groups=ops' })).toThrow(/CODEC_OIDC_ALLOWED needs CODEC_OIDC_ISSUER/);
+    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', CODEC_OIDC_AUDIENCE: 'temporal-ui' })).toThrow(ConfigError);
+  });
+});

@@ -63,6 +63,13 @@ describe('docker-compose.temporal.yml', () => {
     expect(services.api.environment.CODEC_CORS_ORIGINS).toBe(uiOrigin);
   });
 
+  it("lets the UI pass its users' access tokens, and the API check them against the identity provider", () => {
+    expect(services['temporal-ui'].environment.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
+    for (const name of ['CODEC_OIDC_ISSUER', 'CODEC_OIDC_JWKS_URL', 'CODEC_OIDC_AUDIENCE', 'CODEC_OIDC_ALLOWED']) {
+      expect(services.api.environment[name]).toBe(`\${${name}:-}`);
+    }
+  });
+
   it('publishes ports on loopback only', () => {
     for (const service of Object.values(services)) {
       for (const port of service.ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);

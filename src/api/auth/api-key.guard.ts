@@ -1,10 +1,11 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { AppConfig } from '../../config';
 import { findApiKey, roleAllows, type ApiRole } from '../../config/api-keys';
 import { APP_CONFIG } from '../common/tokens';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { AUTH_DELEGATE_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
 /** Query parameters a client might put a key in; refused so keys never land in access logs. */
 const KEY_QUERY_PARAMS = ['api_key', 'apikey', 'apiKey', 'key', 'token', 'access_token'];
@@ -39,6 +40,7 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const param = keyInQuery(req);
     if (param) throw new BadRequestException(`${param}: API keys are not accepted in the query string; send X-API-Key or Authorization: Bearer`);
+    if (this.deferred(context)) return true;
     if (this.config.apiKeys.length === 0) return true;
 
     const presented = presentedKey(req);
@@ -47,6 +49,16 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) throw new UnauthorizedException('X-API-Key: not a valid key');
     const needed = this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [];
     if (!roleAllows(key.role, needed)) throw new ForbiddenException(`role ${key.role} may not call ${req.method} ${req.route?.path ?? req.path}`);
+    return true;
+  }
+
+  /** True when the route is marked `@AuthenticatedBy(guard)` and that guard is attached to it. */
+  private deferred(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    const delegate = this.reflector.getAllAndOverride<unknown>(AUTH_DELEGATE_KEY, targets);
+    if (delegate === undefined) return false;
+    const attached = targets.flatMap((t) => this.reflector.get<unknown[] | undefined>(GUARDS_METADATA, t) ?? []);
+    if (!attached.includes(delegate)) throw new Error(`route defers authentication to a guard it does not use: ${String((delegate as { name?: string }).name)}`);
     return true;
   }
 }
