@@ -10,7 +10,8 @@ import { triageByRules } from '../src/activities/triage';
 import type { MessageStatus } from '../src/contracts';
 import type { Intent } from '../src/domain';
 import { startRig, type Rig } from './rig';
-import { mb, runPool, sampleProcess, summarize, table, withTimeout, type LatencySummary, type ProcessSample } from './stats';
+import { withTimeout } from '../src/api/common/with-timeout';
+import { mb, runPool, sampleProcess, summarize, table, type LatencySummary, type ProcessSample } from './stats';
 
 /**
  * `npm run bench`: speed and memory figures of the whole system on this machine. Starts

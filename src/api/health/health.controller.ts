@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config';
 import { APP_CONFIG } from '../common/tokens';
 import { Public } from '../auth/roles.decorator';
+import { withTimeout } from '../common/with-timeout';
 
 type Check = { status: 'up' | 'down'; error?: string; [detail: string]: unknown };
 
@@ -13,12 +14,6 @@ const CHECK_DEADLINE_MS = 2000;
 /** `temporal.api.enums.v1.TaskQueueType` values (the proto package is not a direct dependency). */
 const TaskQueueType = { WORKFLOW: 1, ACTIVITY: 2 } as const;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref()),
-  ]);
-}
 
 @ApiTags('health')
 @Public()

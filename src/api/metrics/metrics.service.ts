@@ -7,16 +7,11 @@ import { apiRegistry, METRIC_PREFIX } from '../../observability/metrics';
 import { currentTracing, installTracing, type Tracing } from '../../observability/tracing';
 import { Handoff } from '../../persistence/entities/handoff.entity';
 import { APP_CONFIG } from '../common/tokens';
+import { withTimeout } from '../common/with-timeout';
 
 /** A scrape must answer quickly even when Temporal or the database does not. */
 const GAUGE_DEADLINE_MS = 2000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref()),
-  ]);
-}
 
 /**
  * The API's metrics: the process-wide API series (HTTP latency, messages received) plus
