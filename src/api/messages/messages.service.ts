@@ -16,7 +16,7 @@ import type { InboundMessage } from '../../domain/inbound-message';
 import { noteInbound } from '../../persistence/delivery-ledger';
 import { messagesReceived } from '../../observability/metrics';
 import type { handleMessage } from '../../workflows';
-import { chatReferenceFor } from '../../codec';
+import { chatReferenceFor, type ChatReference } from '../../codec';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { MessageView } from './messages.dto';
@@ -42,11 +42,16 @@ const START_DEADLINE_MS = 5000;
 export class MessagesService {
   private readonly logger = new Logger('MessagesService');
 
+  /** How Temporal may index a chat (its keyed hash when histories are encrypted); keys parsed once. */
+  private readonly chatRef: ChatReference;
+
   constructor(
     @Inject(Client) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DataSource) private readonly db: DataSource,
-  ) {}
+  ) {
+    this.chatRef = chatReferenceFor(config.payloadEncryptionKeys);
+  }
 
   /**
    * Starts `handleMessage` under the message's workflow id. The server refuses a second
@@ -66,7 +71,7 @@ export class MessagesService {
   }
 
   private async start(message: IntakeMessage, workflowId: string): Promise<AcceptedMessage> {
-    const chatRef = chatReferenceFor(this.config.payloadEncryptionKeys)(message.chatId);
+    const chatRef = this.chatRef(message.chatId);
     const input: HandleMessageInput = {
       chatId: message.chatId,
       chatRef,
