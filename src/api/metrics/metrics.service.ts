@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config';
 import { apiRegistry, METRIC_PREFIX } from '../../observability/metrics';
-import { currentTracing, installTracing, type Tracing } from '../../observability/tracing';
 import { Handoff } from '../../persistence/entities/handoff.entity';
 import { APP_CONFIG } from '../common/tokens';
 import { withTimeout } from '../common/with-timeout';
@@ -17,15 +16,10 @@ const GAUGE_DEADLINE_MS = 2000;
  * The API's metrics: the process-wide API series (HTTP latency, messages received) plus
  * gauges read at scrape time from this instance's database and Temporal namespace. A gauge
  * whose source does not answer reads NaN for that scrape rather than a stale value.
- *
- * It also installs tracing for the API process (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is
- * set), unless something installed it earlier (a test with its in-memory exporter).
  */
 @Injectable()
-export class MetricsService implements OnApplicationShutdown {
-  private readonly logger = new Logger('MetricsService');
+export class MetricsService {
   private readonly gauges = new Registry();
-  private readonly ownTracing: Tracing | undefined;
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -50,11 +44,6 @@ export class MetricsService implements OnApplicationShutdown {
         this.set(await activeCampaigns().catch(() => NaN));
       },
     });
-    if (!currentTracing()) {
-      const { otlpEndpoint, serviceName } = config.observability;
-      this.ownTracing = installTracing({ serviceName, component: 'api', otlpEndpoint });
-      if (this.ownTracing) this.logger.log(`tracing: exporting spans to ${otlpEndpoint}`);
-    }
   }
 
   get contentType(): string {
@@ -74,9 +63,5 @@ export class MetricsService implements OnApplicationShutdown {
     const query = `WorkflowType = 'followUpCampaign' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.config.temporal.taskQueue.replace(/'/g, "''")}'`;
     const { count } = await this.client.connection.withDeadline(Date.now() + GAUGE_DEADLINE_MS, () => this.client.workflow.count(query));
     return count;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.ownTracing?.shutdown();
   }
 }
