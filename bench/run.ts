@@ -12,6 +12,7 @@ import type { Intent } from '../src/domain';
 import { startRig, type Rig } from './rig';
 import { withTimeout } from '../src/api/common/with-timeout';
 import { mb, runPool, sampleProcess, summarize, table, type LatencySummary, type ProcessSample } from './stats';
+import { SEED_CREATE_BODY, SEED_EXECUTE_BODY } from '../test/fixtures/seed-004';
 
 /**
  * `npm run bench`: speed and memory figures of the whole system on this machine. Starts
@@ -55,21 +56,9 @@ const MIX: { kind: string; body: string; intent: Intent }[] = [
   { kind: 'greeting', body: 'Hello!', intent: 'greeting' },
 ];
 
-/** Seed 004's "Create a workflow" and "Execute the workflow" bodies (as in the API tests). */
-const LEAD_DEFINITION = {
-  name: 'Lead Processing',
-  description: 'Process and qualify new leads',
-  steps: [
-    { step_id: 'qualify_lead', name: 'Qualify Lead', step_type: 'agent_task', agent_type: 'sales', task: 'qualify_lead', parameters: { priority: 'high' } },
-    { step_id: 'enrich_lead', name: 'Enrich Lead Data', step_type: 'agent_task', agent_type: 'research', task: 'enrich_lead', depends_on: ['qualify_lead'] },
-  ],
-};
-const LEAD_EXECUTE = {
-  input_data: {
-    lead: { name: 'Acme Corp', email: 'contact@acmecorp.com', website: 'https://acmecorp.com', budget: 50000, timeframe: 'Q3 2023', requirements: 'AI solution for customer support' },
-  },
-  async_execution: false,
-};
+/** Seed 004's "Create a workflow" and "Execute the workflow" bodies, the fixture the tests send. */
+const LEAD_DEFINITION: unknown = JSON.parse(SEED_CREATE_BODY);
+const LEAD_EXECUTE: unknown = JSON.parse(SEED_EXECUTE_BODY);
 
 interface Failure {
   phase: string;

@@ -18,6 +18,7 @@ import type { runDefinition } from '../../src/workflows';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { LoopbackHttpServer } from '../helpers/loopback-http-server';
 import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+import { SEED_CREATE_BODY, SEED_EXECUTE_BODY } from '../fixtures/seed-004';
 
 /**
  * A stand-in API for `http` steps: it echoes, fails on demand, holds requests at a barrier
@@ -370,13 +371,7 @@ describe('runDefinition: user-defined workflows on a real Temporal server', () =
   });
 
   it("runs the seed's lead flow with the registry's sales and research agents", async () => {
-    const handle = await start(
-        [
-          { step_id: 'qualify_lead', name: 'Qualify Lead', step_type: 'agent_task', agent_type: 'sales', task: 'qualify_lead', parameters: { priority: 'high' } },
-          { step_id: 'enrich_lead', name: 'Enrich Lead Data', step_type: 'agent_task', agent_type: 'research', task: 'enrich_lead', depends_on: ['qualify_lead'] },
-        ],
-        { lead: { name: 'Acme Corp', email: 'contact@acmecorp.com', website: 'https://acmecorp.com', budget: 50000, timeframe: 'Q3 2023', requirements: 'AI solution for customer support' } },
-      );
+    const handle = await start(JSON.parse(SEED_CREATE_BODY).steps, JSON.parse(SEED_EXECUTE_BODY).input_data);
     const state = await handle.result();
     expect(state.status).toBe('completed');
     // The Web UI names each activity by its step and what it calls (the activity's summary).
