@@ -45,7 +45,7 @@ const ORDER_PATTERNS: RegExp[] = [
 const EMAIL = /[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/gi;
 const PHONE = /(?:\+|\b)\d[\d\s().-]{7,}\d\b/g;
 const AMOUNT_PREFIX = /(usd|eur|gbp|mxn|\$|€|£)\s?(\d+(?:[.,]\d{1,2})?)(k)?/gi;
-const AMOUNT_SUFFIX = /\b(\d+(?:[.,]\d{1,2})?)(k)?\s?(usd|eur|euros?|dollars?|dolares|pesos|gbp|pounds|€|\$)/gi;
+const AMOUNT_SUFFIX = /\b(\d+(?:[.,]\d{1,2})?)(k)?\s?(usd|eur|euros?|dollars?|d[oó]lares|pesos|gbp|pounds|€|\$)/gi;
 
 const CURRENCY: Record<string, string> = {
   $: 'USD',
@@ -120,7 +120,7 @@ export function extractEntities(text: string): Entities {
     entities.amounts.push({ value: parseAmount(m[2], m[3]), currency: CURRENCY[m[1].toLowerCase()] ?? 'USD' });
   }
   for (const m of text.matchAll(AMOUNT_SUFFIX)) {
-    const currency = CURRENCY[m[3].toLowerCase()] ?? 'USD';
+    const currency = CURRENCY[m[3].toLowerCase().replace('ó', 'o')] ?? 'USD';
     const value = parseAmount(m[1], m[2]);
     if (!entities.amounts.some((a) => a.value === value && a.currency === currency)) {
       entities.amounts.push({ value, currency });

@@ -2,7 +2,8 @@ import { agentForIntent, type AgentName } from './agent-registry';
 import type { Intent } from './intents';
 import type { TriageResult } from './keyword-triage';
 
-export type RouteReason = 'matched' | 'low_confidence' | 'flagged' | 'requested' | 'clarify';
+/** `answer`: the message answers the question an agent asked; it goes back to that agent. */
+export type RouteReason = 'matched' | 'low_confidence' | 'flagged' | 'requested' | 'clarify' | 'answer';
 
 export interface RouteDecision {
   /** The agent that owns the conversation's answer (the primary intent's agent). */
@@ -56,4 +57,9 @@ export function needsClarification(route: RouteDecision): boolean {
 /** The route for the one clarifying question a chat gets before it is handed to a person. */
 export function clarificationRoute(): RouteDecision {
   return { agent: 'triage', agents: ['triage'], intents: ['unknown'], reason: 'clarify' };
+}
+
+/** The route of a message that answers the open question: back to the agent that asked. */
+export function answerRoute(question: { agent: AgentName; intent: Intent }): RouteDecision {
+  return { agent: question.agent, agents: [question.agent], intents: [question.intent], reason: 'answer' };
 }

@@ -142,11 +142,27 @@ const SPANISH_MARKERS =
 const ENGLISH_MARKERS =
   /\b(hello|hi|hey|thanks|thank|want|need|would|appointment|please|where|when|how|much|price|order|hours|you|your|have|for|the|my|with|is|am|are|can|could|do|does|what|i|it|to|and|of|an|on|in|this|that|be|not|get|like|we|our|just|will|there|any|from|about)\b/g;
 
-/** A cheap language guess for the languages the rules cover; the LLM refines it when configured. */
-export function detectLanguage(text: string): 'en' | 'es' {
+function languageScores(text: string): { es: number; en: number } {
   const normalized = normalizeText(text);
   const es = (normalized.match(SPANISH_MARKERS) ?? []).length + (/[ñ¿¡áéíóú]/i.test(text) ? 2 : 0);
   const en = (normalized.match(ENGLISH_MARKERS) ?? []).length;
+  return { es, en };
+}
+
+/** A cheap language guess for the languages the rules cover; the LLM refines it when configured. */
+export function detectLanguage(text: string): 'en' | 'es' {
+  const { es, en } = languageScores(text);
+  return es > en ? 'es' : 'en';
+}
+
+/**
+ * The language of a message in a conversation: a reply with no telling words ("45821",
+ * "ok", "9:30") keeps the language the conversation was already in.
+ */
+export function detectLanguageIn(text: string, conversationLanguage: string | undefined): string {
+  const { es, en } = languageScores(text);
+  // One telling word is not enough to switch: "no" is Spanish and English, "la" a note.
+  if (conversationLanguage && (es === en || es + en <= 1)) return conversationLanguage;
   return es > en ? 'es' : 'en';
 }
 
