@@ -4,6 +4,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AgentLog } from './entities/agent-log.entity';
 import { Appointment } from './entities/appointment.entity';
 import { Conversation } from './entities/conversation.entity';
+import { ConversationMessage } from './entities/conversation-message.entity';
 import { Customer } from './entities/customer.entity';
 import { DocumentUpload } from './entities/document-upload.entity';
 import { Handoff } from './entities/handoff.entity';
@@ -24,6 +25,7 @@ import { BusinessData1767225600000 } from './migrations/1767225600000-business-d
 import { TasksAndAgentLogs1767312000000 } from './migrations/1767312000000-tasks-and-agent-logs';
 import { ChannelDelivery1767398400000 } from './migrations/1767398400000-channel-delivery';
 import { WorkflowDefinitions1767571200000 } from './migrations/1767571200000-workflow-definitions';
+import { Conversations1767657600000 } from './migrations/1767657600000-conversations';
 
 export const ENTITIES = [
   OutboundMessage,
@@ -44,8 +46,9 @@ export const ENTITIES = [
   WorkflowDefinition,
   DefinitionExecution,
   Company,
+  ConversationMessage,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

@@ -9,6 +9,7 @@ export * from './delivery-ledger';
 export * from './entities/agent-log.entity';
 export * from './entities/appointment.entity';
 export * from './entities/conversation.entity';
+export * from './entities/conversation-message.entity';
 export * from './entities/customer.entity';
 export * from './entities/document-upload.entity';
 export * from './entities/handoff.entity';

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export type HandoffStatus = 'open' | 'answered' | 'timed_out' | 'cancelled';
+/** `open`: waiting for a person; `answered`: a person replied and holds the chat; `closed`: handed back to the agents. */
+export type HandoffStatus = 'open' | 'answered' | 'closed' | 'timed_out' | 'cancelled';
 
 /** A conversation waiting for a person; the read side of `GET /api/handoffs`. */
 @Entity({ name: 'handoffs' })

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { jsonText } from './json-column';
 
-export type OrderStatus = 'processing' | 'shipped' | 'delivered' | 'cancelled';
+export type OrderStatus = 'reserved' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
 
 export interface OrderLine {
   sku: string;

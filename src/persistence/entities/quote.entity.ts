@@ -31,4 +31,11 @@ export class Quote {
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
+
+  /** `open` until the customer accepts it in the chat. */
+  @Column({ type: 'varchar', length: 16, default: 'open' })
+  status!: 'open' | 'accepted';
+
+  @Column({ name: 'accepted_at', type: Date, nullable: true })
+  acceptedAt!: Date | null;
 }

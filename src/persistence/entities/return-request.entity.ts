@@ -16,7 +16,7 @@ export class ReturnRequest {
   reason!: string;
 
   @Column({ type: 'varchar', length: 16 })
-  kind!: 'refund' | 'exchange';
+  kind!: 'refund' | 'exchange' | 'warranty';
 
   @Column({ type: 'varchar', length: 16 })
   status!: 'requested' | 'received' | 'refunded' | 'rejected';

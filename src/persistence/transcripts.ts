@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+import { ConversationMessage } from './entities/conversation-message.entity';
+import { stableUuid } from './stable-id';
+
+export type TranscriptEntry = Omit<ConversationMessage, 'id' | 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media'> &
+  Partial<Pick<ConversationMessage, 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media'>>;
+
+/**
+ * Writes one transcript line once: the row's key is its writer's idempotency key (the
+ * message workflow's `:in`, the outbound ledger's key), so a retried activity or a second
+ * delivery leaves one line.
+ */
+export async function recordTranscript(db: DataSource, entry: TranscriptEntry): Promise<void> {
+  await db
+    .createQueryBuilder()
+    .insert()
+    .into(ConversationMessage)
+    .values({
+      id: stableUuid('transcript', entry.messageKey),
+      agent: null,
+      operator: null,
+      outboundId: null,
+      senderName: null,
+      media: null,
+      ...entry,
+      text: entry.text.slice(0, 8000),
+    })
+    .orIgnore()
+    .execute();
+}
+
+/** The key of a message workflow's inbound line. */
+export function inboundKey(workflowId: string): string {
+  return `${workflowId}:in`;
+}
