@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import type { AgentInput, AgentOutcome } from '../../contracts';
+import { extractEntities } from '../../domain/entities';
+import type { ResolvedAnswer } from '../../domain/questions';
 import { normalizeText, stripAccents } from '../../domain/text';
 import { Order, type OrderLine } from '../../persistence/entities/order.entity';
 import { Product } from '../../persistence/entities/product.entity';
@@ -9,6 +11,7 @@ import { Quote } from '../../persistence/entities/quote.entity';
 import { isUniqueViolation } from '../deps';
 import { inLanguage } from './language';
 import { formatMoney } from './money';
+import { answerFor, clip, contextString, derivedNumber, numbered, productOptions } from './questions';
 
 /** Bulk pricing: the discount a quantity earns. */
 export function bulkDiscountPercent(totalUnits: number): number {
@@ -48,48 +51,64 @@ export function createCatalogAgents(db: DataSource) {
   const orders = db.getRepository(Order);
   const quotes = db.getRepository(Quote);
 
-  async function quoteAgent(input: AgentInput): Promise<AgentOutcome> {
-    const lang = input.triage.language;
-    const existing = await quotes.findOneBy({ workflowId: input.workflowId });
-    const catalog = await products.find();
-    let quote = existing;
-    if (!quote) {
-      const wanted = productsMentioned(input.body, catalog);
-      if (wanted.length === 0) {
-        return {
-          agent: 'quote',
-          intent: input.intent,
-          text: inLanguage(lang, {
+  function validText(quote: Quote, lang: string): string {
+    return DateTime.fromJSDate(new Date(quote.validUntil)).setLocale(lang === 'es' ? 'es' : 'en').toFormat(lang === 'es' ? "d 'de' LLLL" : 'd LLLL');
+  }
+
+  function askProducts(input: AgentInput, again = false): AgentOutcome {
+    return {
+      agent: 'quote',
+      intent: input.intent,
+      text: again
+        ? inLanguage(input.triage.language, {
+            en: 'Sorry, I did not recognise any of our products there. Which products and how many of each? For example: "20 yoga mats and 20 resistance band sets".',
+            es: 'Perdona, no reconocí ninguno de nuestros productos. ¿Qué productos y cuántas unidades de cada uno? Por ejemplo: "20 esterillas de yoga y 20 sets de bandas".',
+          })
+        : inLanguage(input.triage.language, {
             en: 'Happy to prepare a quote. Which products and how many of each? For example: "20 yoga mats and 20 resistance band sets".',
             es: 'Con gusto preparo un presupuesto. ¿Qué productos y cuántas unidades de cada uno? Por ejemplo: "20 esterillas de yoga y 20 sets de bandas".',
           }),
-          facts: { quoted: false },
-        };
-      }
-      const lines: OrderLine[] = wanted.map(({ product, quantity }) => ({ sku: product.sku, name: product.name, quantity, priceCents: product.priceCents }));
-      const units = lines.reduce((n, l) => n + l.quantity, 0);
-      const discountPercent = bulkDiscountPercent(units);
-      const subtotal = lines.reduce((n, l) => n + l.quantity * l.priceCents, 0);
-      quote = quotes.create({
-        id: `Q-${createHash('sha256').update(input.workflowId).digest('hex').slice(0, 8).toUpperCase()}`,
-        chatId: input.chatId,
-        lines,
-        discountPercent,
-        totalCents: Math.round(subtotal * (1 - discountPercent / 100)),
-        currency: 'USD',
-        validUntil: DateTime.fromISO(input.receivedAt).plus({ days: QUOTE_VALID_DAYS }).toJSDate(),
-        workflowId: input.workflowId,
-      });
-      try {
-        await quotes.insert(quote);
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        quote = await quotes.findOneByOrFail({ workflowId: input.workflowId });
-      }
+      facts: { quoted: false },
+      awaiting: { kind: 'products' },
+    };
+  }
+
+  /** Prices what `text` names as a quote keyed by this workflow (a retry finds it); undefined when it names nothing. */
+  async function priceQuote(input: AgentInput, text: string): Promise<Quote | undefined> {
+    const existing = await quotes.findOneBy({ workflowId: input.workflowId });
+    if (existing) return existing;
+    const wanted = productsMentioned(text, await products.find());
+    if (wanted.length === 0) return undefined;
+    const lines: OrderLine[] = wanted.map(({ product, quantity }) => ({ sku: product.sku, name: product.name, quantity, priceCents: product.priceCents }));
+    const units = lines.reduce((n, l) => n + l.quantity, 0);
+    const discountPercent = bulkDiscountPercent(units);
+    const subtotal = lines.reduce((n, l) => n + l.quantity * l.priceCents, 0);
+    const quote = quotes.create({
+      id: `Q-${createHash('sha256').update(input.workflowId).digest('hex').slice(0, 8).toUpperCase()}`,
+      chatId: input.chatId,
+      lines,
+      discountPercent,
+      totalCents: Math.round(subtotal * (1 - discountPercent / 100)),
+      currency: 'USD',
+      validUntil: DateTime.fromISO(input.receivedAt).plus({ days: QUOTE_VALID_DAYS }).toJSDate(),
+      workflowId: input.workflowId,
+      status: 'open',
+      acceptedAt: null,
+    });
+    try {
+      await quotes.insert(quote);
+      return quote;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return quotes.findOneByOrFail({ workflowId: input.workflowId });
     }
-    const lineText = quote.lines.map((l) => `${l.quantity} × ${l.name} (${formatMoney(l.priceCents, quote!.currency, lang)})`).join(', ');
+  }
+
+  function quoted(input: AgentInput, quote: Quote): AgentOutcome {
+    const lang = input.triage.language;
+    const lineText = quote.lines.map((l) => `${l.quantity} × ${l.name} (${formatMoney(l.priceCents, quote.currency, lang)})`).join(', ');
     const total = formatMoney(quote.totalCents, quote.currency, lang);
-    const valid = DateTime.fromJSDate(new Date(quote.validUntil)).setLocale(lang === 'es' ? 'es' : 'en').toFormat(lang === 'es' ? "d 'de' LLLL" : 'd LLLL');
+    const valid = validText(quote, lang);
     const discount = quote.discountPercent
       ? inLanguage(lang, { en: ` including a ${quote.discountPercent}% volume discount`, es: ` con un ${quote.discountPercent}% de descuento por volumen` })
       : '';
@@ -102,22 +121,112 @@ export function createCatalogAgents(db: DataSource) {
       }),
       facts: { quoted: true, quoteId: quote.id, totalCents: quote.totalCents, currency: quote.currency, discountPercent: quote.discountPercent },
       next: { kind: 'follow_up', purpose: 'quote', reference: quote.id },
+      awaiting: { kind: 'confirm', context: { quoteId: quote.id } },
     };
   }
 
-  async function recommendationAgent(input: AgentInput): Promise<AgentOutcome> {
+  /** "Accept": the quote is accepted once, at the moment of the message that accepted it. */
+  async function accept(input: AgentInput, quoteId: string): Promise<AgentOutcome> {
     const lang = input.triage.language;
-    const catalog = await products.find();
-    const history = await orders.find({ where: { chatId: input.chatId } });
-    const bought = new Set(history.flatMap((o) => o.items.map((i) => i.sku)));
-    const boughtTags = new Set(catalog.filter((p) => bought.has(p.sku)).flatMap((p) => p.tags));
-    const text = normalizeText(input.body);
-    const asked = new Set(
-      catalog.flatMap((p) => p.tags).filter((tag) => text.includes(tag) || SYNONYMS[tag]?.some((s) => text.includes(s))),
-    );
-    const budget = input.triage.entities.amounts[0]?.value;
+    const quote = await quotes.findOneBy({ id: quoteId, chatId: input.chatId });
+    if (!quote) {
+      return {
+        agent: 'quote',
+        intent: input.intent,
+        text: inLanguage(lang, { en: `I couldn't find quote ${quoteId} any more. Tell me what you need and I will prepare a new one.`, es: `Ya no encuentro el presupuesto ${quoteId}. Dime qué necesitas y preparo uno nuevo.` }),
+        facts: { quoteId, accepted: false },
+        awaiting: { kind: 'products' },
+      };
+    }
+    if (quote.status !== 'accepted') {
+      await quotes.update({ id: quote.id, status: 'open' }, { status: 'accepted', acceptedAt: new Date(input.receivedAt) });
+    }
+    const now = (await quotes.findOneByOrFail({ id: quote.id }));
+    return {
+      agent: 'quote',
+      intent: input.intent,
+      text: inLanguage(lang, {
+        en: `Thank you! Quote ${now.id} is accepted (total ${formatMoney(now.totalCents, now.currency, lang)}). We'll email you the invoice and the delivery date within one business day.`,
+        es: `¡Gracias! El presupuesto ${now.id} queda aceptado (total ${formatMoney(now.totalCents, now.currency, lang)}). Te enviaremos por correo la factura y la fecha de entrega en un día hábil.`,
+      }),
+      facts: { quoted: true, quoteId: now.id, accepted: true, acceptedAt: now.acceptedAt ? new Date(now.acceptedAt).toISOString() : null, totalCents: now.totalCents },
+    };
+  }
 
-    const scored = catalog
+  async function finishQuote(input: AgentInput, answer: ResolvedAnswer): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    const { question, reading } = answer;
+    if (question.kind === 'products') {
+      if (reading.kind === 'no') {
+        return {
+          agent: 'quote',
+          intent: input.intent,
+          text: inLanguage(lang, { en: 'No problem. Write to us whenever you would like a quote.', es: 'Sin problema. Escríbenos cuando quieras un presupuesto.' }),
+          facts: { quoted: false, declined: true },
+        };
+      }
+      const quote = await priceQuote(input, input.body);
+      return quote ? quoted(input, quote) : askProducts(input, true);
+    }
+
+    const quoteId = contextString(answer, 'quoteId');
+    if (!quoteId) return quoteStart(input);
+    if (reading.kind === 'yes') return accept(input, quoteId);
+    if (reading.kind === 'no') {
+      const quote = await quotes.findOneBy({ id: quoteId, chatId: input.chatId });
+      const valid = quote ? validText(quote, lang) : '';
+      return {
+        agent: 'quote',
+        intent: input.intent,
+        text: quote
+          ? inLanguage(lang, { en: `No problem, quote ${quote.id} stays valid until ${valid} if you change your mind.`, es: `Sin problema, el presupuesto ${quote.id} sigue vigente hasta el ${valid} por si cambias de idea.` })
+          : inLanguage(lang, { en: 'No problem.', es: 'Sin problema.' }),
+        facts: { quoteId, accepted: false },
+      };
+    }
+    // Other words: a changed list is priced as a new quote; anything else is asked again.
+    const quote = await priceQuote(input, input.body);
+    if (quote) return quoted(input, quote);
+    return {
+      agent: 'quote',
+      intent: input.intent,
+      text: inLanguage(lang, {
+        en: `Reply "accept" to go ahead with quote ${quoteId}, or tell me what to change (for example "30 yoga mats instead").`,
+        es: `Responde "acepto" para seguir con el presupuesto ${quoteId}, o dime qué cambiar (por ejemplo "mejor 30 esterillas de yoga").`,
+      }),
+      facts: { quoteId, accepted: false, askedAgain: true },
+      awaiting: { kind: 'confirm', context: { quoteId } },
+    };
+  }
+
+  async function quoteStart(input: AgentInput): Promise<AgentOutcome> {
+    const quote = await priceQuote(input, input.body);
+    return quote ? quoted(input, quote) : askProducts(input);
+  }
+
+  async function quoteAgent(input: AgentInput): Promise<AgentOutcome> {
+    const answer = answerFor(input, 'quote', 'products', 'confirm');
+    if (answer) {
+      // A retry of a turn that priced a new quote finds it.
+      const mine = await quotes.findOneBy({ workflowId: input.workflowId });
+      if (mine) return quoted(input, mine);
+      return finishQuote(input, answer);
+    }
+    return quoteStart(input);
+  }
+
+  // ---- Recommendations ----
+
+  /** The catalog's tags the text asks for ("recovery", "para la espalda"). */
+  function tagsAsked(catalog: Product[], body: string): Set<string> {
+    const text = normalizeText(body);
+    return new Set(catalog.flatMap((p) => p.tags).filter((tag) => text.includes(tag) || SYNONYMS[tag]?.some((s) => text.includes(s))));
+  }
+
+  function recommend(catalog: Product[], bought: Set<string>, body: string, budget: number | undefined): Product[] {
+    const boughtTags = new Set(catalog.filter((p) => bought.has(p.sku)).flatMap((p) => p.tags));
+    const asked = tagsAsked(catalog, body);
+    return catalog
       .filter((p) => !bought.has(p.sku) && p.stock > 0 && (budget === undefined || p.priceCents <= budget * 100))
       .map((p) => ({
         product: p,
@@ -125,9 +234,36 @@ export function createCatalogAgents(db: DataSource) {
       }))
       .filter((s) => s.score > 0 || asked.size === 0)
       .sort((a, b) => b.score - a.score || a.product.priceCents - b.product.priceCents)
-      .slice(0, 3);
+      .slice(0, 3)
+      .map((s) => s.product);
+  }
 
-    if (scored.length === 0) {
+  function suggestions(input: AgentInput, picks: Product[], bought: Set<string>): AgentOutcome {
+    const lang = input.triage.language;
+    const list = picks.map((product) => `${lang === 'es' ? product.nameEs : product.name} (${formatMoney(product.priceCents, product.currency, lang)})`).join('; ');
+    const why = bought.size
+      ? inLanguage(lang, { en: ' chosen to go with what you already have', es: ' elegidas para complementar lo que ya tienes' })
+      : '';
+    return {
+      agent: 'recommendation',
+      intent: input.intent,
+      text: inLanguage(lang, { en: `My suggestions${why}: ${list}. Want me to reserve one for you?`, es: `Mis sugerencias${why}: ${list}. ¿Quieres que te reserve alguna?` }),
+      facts: { recommended: picks.map((p) => p.sku), basedOnPurchases: [...bought] },
+      awaiting: { kind: 'choice', options: productOptions(picks, lang) },
+    };
+  }
+
+  async function purchases(chatId: string): Promise<Set<string>> {
+    const history = await orders.find({ where: { chatId } });
+    return new Set(history.flatMap((o) => o.items.map((i) => i.sku)));
+  }
+
+  async function recommendationStart(input: AgentInput): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    const catalog = await products.find();
+    const bought = await purchases(input.chatId);
+    const picks = recommend(catalog, bought, input.body, input.triage.entities.amounts[0]?.value);
+    if (picks.length === 0) {
       return {
         agent: 'recommendation',
         intent: input.intent,
@@ -136,18 +272,131 @@ export function createCatalogAgents(db: DataSource) {
           es: 'Cuéntame para qué lo quieres (recuperación, postura, ejercicio en casa, controlar tu salud, un regalo) y tu presupuesto, y te sugiero algo.',
         }),
         facts: { recommended: [] },
+        awaiting: { kind: 'details', context: { original: clip(input.body, 300) } },
       };
     }
-    const list = scored.map(({ product }) => `${lang === 'es' ? product.nameEs : product.name} (${formatMoney(product.priceCents, product.currency, lang)})`).join('; ');
-    const why = bought.size
-      ? inLanguage(lang, { en: ' chosen to go with what you already have', es: ' elegidas para complementar lo que ya tienes' })
-      : '';
+    return suggestions(input, picks, bought);
+  }
+
+  /** Holds one unit of `sku` at the shop: an order row in `reserved`, its id derived from the workflow id. */
+  async function reserve(input: AgentInput, sku: string): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    // Derived from the workflow id (a retry finds its own row), in the shape order numbers are read in.
+    const id = derivedNumber('RES-', input.workflowId);
+    let order = await orders.findOneBy({ id });
+    if (!order) {
+      const product = await products.findOneBy({ sku });
+      if (!product || product.stock <= 0) {
+        return {
+          agent: 'recommendation',
+          intent: input.intent,
+          text: inLanguage(lang, { en: 'Sorry, that product is out of stock right now. Would you like another suggestion?', es: 'Lo siento, ese producto está agotado ahora mismo. ¿Quieres otra sugerencia?' }),
+          facts: { action: 'out_of_stock', sku },
+        };
+      }
+      const reservation = orders.create({
+        id,
+        chatId: input.chatId,
+        status: 'reserved',
+        items: [{ sku: product.sku, name: product.name, quantity: 1, priceCents: product.priceCents }],
+        totalCents: product.priceCents,
+        currency: product.currency,
+        carrier: null,
+        trackingNumber: null,
+        orderedAt: new Date(input.receivedAt),
+        shippedAt: null,
+        deliveredAt: null,
+        estimatedDelivery: null,
+      });
+      try {
+        await orders.insert(reservation);
+        order = reservation;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        order = await orders.findOneByOrFail({ id });
+      }
+    }
+    const line = order.items[0];
+    const product = await products.findOneBy({ sku: line.sku });
+    const name = lang === 'es' && product ? product.nameEs : line.name;
+    const price = formatMoney(order.totalCents, order.currency, lang);
     return {
       agent: 'recommendation',
       intent: input.intent,
-      text: inLanguage(lang, { en: `My suggestions${why}: ${list}. Want me to reserve one for you?`, es: `Mis sugerencias${why}: ${list}. ¿Quieres que te reserve alguna?` }),
-      facts: { recommended: scored.map((s) => s.product.sku), basedOnPurchases: [...bought] },
+      text: inLanguage(lang, {
+        en: `Done: I've reserved the ${name} (${price}) for you, reference ${order.id}. It is held at the shop, 12 Harbour Road, for 48 hours; you can pay when you pick it up.`,
+        es: `Reserva hecha: ${name} (${price}), referencia ${order.id}. Te guardamos la reserva en la tienda, 12 Harbour Road, durante 48 horas; puedes pagar al recogerla.`,
+      }),
+      facts: { action: 'reserved', orderId: order.id, sku: line.sku },
     };
+  }
+
+  async function finishRecommendation(input: AgentInput, answer: ResolvedAnswer): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    const { question, reading } = answer;
+    const close: AgentOutcome = {
+      agent: 'recommendation',
+      intent: input.intent,
+      text: inLanguage(lang, { en: 'No problem. Ask me whenever you would like a suggestion.', es: 'Sin problema. Pregúntame cuando quieras una sugerencia.' }),
+      facts: { action: 'declined' },
+    };
+    if (reading.kind === 'no') return close;
+
+    if (question.kind === 'details') {
+      const original = contextString(answer, 'original') ?? '';
+      const catalog = await products.find();
+      const bought = await purchases(input.chatId);
+      const budget = input.triage.entities.amounts[0]?.value ?? extractEntities(original).amounts[0]?.value;
+      const picks = recommend(catalog, bought, `${original} ${input.body}`, budget);
+      if (picks.length > 0) return suggestions(input, picks, bought);
+      const cheapest = catalog.filter((p) => p.stock > 0).reduce<Product | undefined>((min, p) => (!min || p.priceCents < min.priceCents ? p : min), undefined);
+      return {
+        agent: 'recommendation',
+        intent: input.intent,
+        text: inLanguage(lang, {
+          en: `I couldn't find a product that fits that${cheapest ? ` (our products start at ${formatMoney(cheapest.priceCents, cheapest.currency, lang)})` : ''}. A member of our team can help you choose: just reply here.`,
+          es: `No encontré un producto que encaje${cheapest ? ` (nuestros productos empiezan en ${formatMoney(cheapest.priceCents, cheapest.currency, lang)})` : ''}. Una persona del equipo puede ayudarte a elegir: responde aquí.`,
+        }),
+        facts: { recommended: [] },
+      };
+    }
+
+    // A choice among the suggested products.
+    const options = question.options ?? [];
+    if (reading.kind === 'option') return reserve(input, reading.option.value);
+    if (reading.kind === 'text') {
+      const catalog = await products.find();
+      const named = productsMentioned(input.body, catalog).filter(({ product }) => options.some((o) => o.value === product.sku));
+      if (named.length === 1) return reserve(input, named[0].product.sku);
+      // New wishes instead of a pick ("something for my back, up to $100"): suggest again for them.
+      const budget = input.triage.entities.amounts[0]?.value;
+      if (budget !== undefined || tagsAsked(catalog, input.body).size > 0) {
+        const bought = await purchases(input.chatId);
+        const picks = recommend(catalog, bought, input.body, budget);
+        if (picks.length > 0) return suggestions(input, picks, bought);
+      }
+    }
+    if (options.length === 0) return close;
+    // The same products, labelled in the language of this turn.
+    const catalog = await products.find();
+    const offered = options.map((o) => catalog.find((p) => p.sku === o.value)).filter((p): p is Product => p !== undefined);
+    const shown = offered.length === options.length ? productOptions(offered, lang) : options;
+    return {
+      agent: 'recommendation',
+      intent: input.intent,
+      text: inLanguage(lang, {
+        en: `Which one would you like me to reserve? ${numbered(shown)}`,
+        es: `¿Cuál quieres que te reserve? ${numbered(shown)}`,
+      }),
+      facts: { action: 'asked_again', recommended: shown.map((o) => o.value) },
+      awaiting: { kind: 'choice', options: shown },
+    };
+  }
+
+  async function recommendationAgent(input: AgentInput): Promise<AgentOutcome> {
+    const answer = answerFor(input, 'recommendation', 'details', 'choice');
+    if (answer) return finishRecommendation(input, answer);
+    return recommendationStart(input);
   }
 
   return { quoteAgent, recommendationAgent };

@@ -1,40 +1,50 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { AgentInput, AgentOutcome } from '../../contracts';
+import type { ResolvedAnswer } from '../../domain/questions';
 import { Order } from '../../persistence/entities/order.entity';
 import { ReturnRequest } from '../../persistence/entities/return-request.entity';
 import { isUniqueViolation } from '../deps';
 import { inLanguage } from './language';
+import { answerFor, clip, contextString, derivedId } from './questions';
 
 /** Days after purchase within which an unused item may be returned (knowledge base: returns-and-refunds). */
 export const RETURN_WINDOW_DAYS = 30;
+
+/** How much of the customer's original request a question keeps. */
+const REASON_CHARS = 300;
 
 function day(date: Date | string | null, language: string): string {
   if (!date) return '';
   return DateTime.fromJSDate(new Date(date)).setLocale(language === 'es' ? 'es' : 'en').toFormat(language === 'es' ? "d 'de' LLLL" : 'd LLLL');
 }
 
+const EXCHANGE = /\b(exchange|swap|different size|otra talla|cambiar|cambio)\b/i;
+
 /**
  * Order status and returns over the order tables. An order is found by the number the
  * customer gave, and only among the chat's own orders: a number from another customer is
  * "not found", never disclosed.
+ *
+ * Both agents ask for the order number when they cannot find the order, and the returns
+ * agent asks whether to cancel an order not delivered yet and what is wrong with an item
+ * past the return window; the answers come back with `input.answer` and are finished here.
  */
 export function createOrderAgents(db: DataSource) {
   const orders = db.getRepository(Order);
   const returns = db.getRepository(ReturnRequest);
 
-  async function findOrder(input: AgentInput): Promise<{ order: Order | null; asked?: string }> {
-    const asked = input.triage.entities.orderNumbers[0];
+  async function findOrder(input: AgentInput, number?: string): Promise<{ order: Order | null; asked?: string }> {
+    const asked = number ?? input.triage.entities.orderNumbers[0];
     if (asked) {
-      const order = await orders.findOneBy({ id: asked, chatId: input.chatId });
+      const order = await orders.findOneBy({ id: asked.toUpperCase(), chatId: input.chatId });
       return { order, asked };
     }
     const latest = await orders.findOne({ where: { chatId: input.chatId }, order: { orderedAt: 'DESC' } });
     return { order: latest };
   }
 
-  function notFound(input: AgentInput, asked: string | undefined, agent: 'order' | 'returns'): AgentOutcome {
+  function notFound(input: AgentInput, asked: string | undefined, agent: 'order' | 'returns', reason?: string): AgentOutcome {
     const lang = input.triage.language;
     return {
       agent,
@@ -43,15 +53,44 @@ export function createOrderAgents(db: DataSource) {
         ? inLanguage(lang, { en: `I couldn't find order ${asked} for this chat. Could you check the number on your confirmation email?`, es: `No encontré el pedido ${asked} para este chat. ¿Puedes revisar el número en tu correo de confirmación?` })
         : inLanguage(lang, { en: "I couldn't find any order for this chat. What is your order number?", es: 'No encontré pedidos para este chat. ¿Cuál es tu número de pedido?' }),
       facts: { found: false, asked: asked ?? null },
+      awaiting: { kind: 'order_number', ...(reason !== undefined ? { context: { reason } } : {}) },
     };
   }
 
-  async function orderAgent(input: AgentInput): Promise<AgentOutcome> {
+  /** "I need the order number…", asked again after an answer without one. */
+  function askNumberAgain(input: AgentInput, agent: 'order' | 'returns', reason?: string): AgentOutcome {
+    return {
+      agent,
+      intent: input.intent,
+      text: inLanguage(input.triage.language, {
+        en: 'Sorry, I need the order number to look it up (for example 45821). You will find it in your confirmation email.',
+        es: 'Perdona, necesito el número de pedido para buscarlo (por ejemplo 45821). Lo encontrarás en tu correo de confirmación.',
+      }),
+      facts: { found: false, asked: null },
+      awaiting: { kind: 'order_number', ...(reason !== undefined ? { context: { reason } } : {}) },
+    };
+  }
+
+  function noNumber(input: AgentInput, agent: 'order' | 'returns'): AgentOutcome {
+    return {
+      agent,
+      intent: input.intent,
+      text: inLanguage(input.triage.language, {
+        en: "No problem. You'll find the order number in your confirmation email; write to us when you have it.",
+        es: 'Sin problema. Encontrarás el número de pedido en tu correo de confirmación; escríbenos cuando lo tengas.',
+      }),
+      facts: { found: false, asked: null, declined: true },
+    };
+  }
+
+  function statusOutcome(input: AgentInput, order: Order): AgentOutcome {
     const lang = input.triage.language;
-    const { order, asked } = await findOrder(input);
-    if (!order) return notFound(input, asked, 'order');
     const items = order.items.map((i) => `${i.quantity} × ${i.name}`).join(', ');
     const texts: Record<Order['status'], { en: string; es: string }> = {
+      reserved: {
+        en: `Order ${order.id} (${items}) is reserved for you at the shop, 12 Harbour Road: you can pick it up and pay there.`,
+        es: `El pedido ${order.id} (${items}) está reservado para ti en la tienda, 12 Harbour Road: puedes recogerlo y pagarlo allí.`,
+      },
       processing: {
         en: `Order ${order.id} (${items}) is being prepared; we expect to deliver it by ${day(order.estimatedDelivery, 'en')}.`,
         es: `El pedido ${order.id} (${items}) se está preparando; esperamos entregarlo antes del ${day(order.estimatedDelivery, 'es')}.`,
@@ -74,57 +113,35 @@ export function createOrderAgents(db: DataSource) {
     };
   }
 
-  async function returnsAgent(input: AgentInput): Promise<AgentOutcome> {
-    const lang = input.triage.language;
-    const existing = await returns.findOneBy({ workflowId: input.workflowId });
-    const { order, asked } = existing ? { order: await orders.findOneBy({ id: existing.orderId }), asked: existing.orderId } : await findOrder(input);
-    if (!order) return notFound(input, asked, 'returns');
-
-    if (!existing) {
-      if (order.status !== 'delivered' || !order.deliveredAt) {
-        return {
-          agent: 'returns',
-          intent: input.intent,
-          text: inLanguage(lang, {
-            en: `Order ${order.id} hasn't been delivered yet, so it can't be returned. If you no longer want it, we can cancel it before it ships — just say so.`,
-            es: `El pedido ${order.id} aún no se ha entregado, así que no se puede devolver. Si ya no lo quieres, podemos cancelarlo antes del envío: solo dínoslo.`,
-          }),
-          facts: { orderId: order.id, eligible: false, reason: 'not_delivered' },
-        };
-      }
-      const receivedAt = DateTime.fromISO(input.receivedAt);
-      const age = receivedAt.diff(DateTime.fromJSDate(new Date(order.orderedAt)), 'days').days;
-      if (age > RETURN_WINDOW_DAYS) {
-        return {
-          agent: 'returns',
-          intent: input.intent,
-          text: inLanguage(lang, {
-            en: `Order ${order.id} was bought ${Math.floor(age)} days ago, past our ${RETURN_WINDOW_DAYS}-day return window. If the item is faulty, it may still be covered by the 1-year warranty — tell me what's wrong.`,
-            es: `El pedido ${order.id} se compró hace ${Math.floor(age)} días, fuera del plazo de devolución de ${RETURN_WINDOW_DAYS} días. Si el artículo tiene un defecto, puede cubrirlo la garantía de 1 año: cuéntame qué ocurre.`,
-          }),
-          facts: { orderId: order.id, eligible: false, reason: 'window_passed', daysSincePurchase: Math.floor(age) },
-        };
-      }
+  async function orderAgent(input: AgentInput): Promise<AgentOutcome> {
+    const answer = answerFor(input, 'order', 'order_number');
+    if (answer) {
+      const { reading } = answer;
+      if (reading.kind === 'no') return noNumber(input, 'order');
+      const number = reading.kind === 'value' ? reading.value : input.triage.entities.orderNumbers[0];
+      if (!number) return askNumberAgain(input, 'order');
+      const { order } = await findOrder(input, number);
+      return order ? statusOutcome(input, order) : notFound(input, number, 'order');
     }
-    const exchange = /\b(exchange|swap|different size|otra talla|cambiar|cambio)\b/i.test(input.body);
-    const request =
-      existing ??
-      returns.create({
-        // Derived from the workflow id: a retry computes the same RMA number.
-        id: `RMA-${createHash('sha256').update(input.workflowId).digest('hex').slice(0, 8).toUpperCase()}`,
-        orderId: order.id,
-        chatId: input.chatId,
-        reason: input.body.slice(0, 1000),
-        kind: exchange ? 'exchange' : 'refund',
-        status: 'requested',
-        workflowId: input.workflowId,
-      });
-    if (!existing) {
-      try {
-        await returns.insert(request);
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
+    const { order, asked } = await findOrder(input);
+    if (!order) return notFound(input, asked, 'order');
+    return statusOutcome(input, order);
+  }
+
+  // ---- Returns ----
+
+  function returnOpened(input: AgentInput, order: Order, request: ReturnRequest): AgentOutcome {
+    const lang = input.triage.language;
+    if (request.kind === 'warranty') {
+      return {
+        agent: 'returns',
+        intent: input.intent,
+        text: inLanguage(lang, {
+          en: `Thank you. I've opened warranty claim ${request.id} for order ${order.id}. Our team will review it within two business days and tell you how we will repair or replace the item; please keep it and its packaging, and a photo of the fault helps.`,
+          es: `Gracias. He abierto la reclamación de garantía ${request.id} del pedido ${order.id}. Nuestro equipo la revisará en dos días hábiles y te dirá cómo repararemos o cambiaremos el artículo; consérvalo con su embalaje, y una foto del fallo nos ayuda.`,
+        }),
+        facts: { orderId: order.id, eligible: true, returnId: request.id, kind: request.kind },
+      };
     }
     return {
       agent: 'returns',
@@ -135,6 +152,186 @@ export function createOrderAgents(db: DataSource) {
       }),
       facts: { orderId: order.id, eligible: true, returnId: request.id, kind: request.kind },
     };
+  }
+
+  /** Inserts the request; a retry (or a racing attempt) finds the row the first one wrote. */
+  async function insertRequest(request: ReturnRequest): Promise<ReturnRequest> {
+    try {
+      await returns.insert(request);
+      return request;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return (await returns.findOneBy({ workflowId: request.workflowId })) ?? request;
+    }
+  }
+
+  /** The return flow for a found order: eligibility, then an RMA derived from the workflow id. */
+  async function returnFor(input: AgentInput, order: Order, reason: string): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    if (order.status !== 'delivered' || !order.deliveredAt) {
+      const cancellable = order.status === 'processing' || order.status === 'shipped' || order.status === 'reserved';
+      return {
+        agent: 'returns',
+        intent: input.intent,
+        text: inLanguage(lang, {
+          en: `Order ${order.id} hasn't been delivered yet, so it can't be returned. If you no longer want it, we can cancel it before it ships — just say so.`,
+          es: `El pedido ${order.id} aún no se ha entregado, así que no se puede devolver. Si ya no lo quieres, podemos cancelarlo antes del envío: solo dínoslo.`,
+        }),
+        facts: { orderId: order.id, eligible: false, reason: 'not_delivered' },
+        awaiting: cancellable ? { kind: 'confirm', context: { action: 'cancel_order', orderId: order.id } } : undefined,
+      };
+    }
+    const receivedAt = DateTime.fromISO(input.receivedAt);
+    const age = receivedAt.diff(DateTime.fromJSDate(new Date(order.orderedAt)), 'days').days;
+    if (age > RETURN_WINDOW_DAYS) {
+      return {
+        agent: 'returns',
+        intent: input.intent,
+        text: inLanguage(lang, {
+          en: `Order ${order.id} was bought ${Math.floor(age)} days ago, past our ${RETURN_WINDOW_DAYS}-day return window. If the item is faulty, it may still be covered by the 1-year warranty — tell me what's wrong.`,
+          es: `El pedido ${order.id} se compró hace ${Math.floor(age)} días, fuera del plazo de devolución de ${RETURN_WINDOW_DAYS} días. Si el artículo tiene un defecto, puede cubrirlo la garantía de 1 año: cuéntame qué ocurre.`,
+        }),
+        facts: { orderId: order.id, eligible: false, reason: 'window_passed', daysSincePurchase: Math.floor(age) },
+        awaiting: { kind: 'details', context: { action: 'warranty', orderId: order.id } },
+      };
+    }
+    const request = await insertRequest(
+      returns.create({
+        // Derived from the workflow id: a retry computes the same RMA number.
+        id: derivedId('RMA-', input.workflowId),
+        orderId: order.id,
+        chatId: input.chatId,
+        reason: reason.slice(0, 1000),
+        kind: EXCHANGE.test(reason) ? 'exchange' : 'refund',
+        status: 'requested',
+        workflowId: input.workflowId,
+      }),
+    );
+    return returnOpened(input, order, request);
+  }
+
+  /** "Yes, cancel it": an order still being prepared is cancelled; one already on its way is not. */
+  async function cancelOrder(input: AgentInput, orderId: string): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    let order = await orders.findOneBy({ id: orderId, chatId: input.chatId });
+    if (!order) return notFound(input, orderId, 'returns');
+    if (order.status === 'processing' || order.status === 'reserved') {
+      // Conditional: an order that shipped a moment ago is left alone (and read again).
+      await orders.update({ id: order.id, chatId: input.chatId, status: In(['processing', 'reserved']) }, { status: 'cancelled' });
+      order = (await orders.findOneBy({ id: orderId, chatId: input.chatId }))!;
+    }
+    if (order.status === 'cancelled') {
+      return {
+        agent: 'returns',
+        intent: input.intent,
+        text: inLanguage(lang, {
+          en: `Done: order ${order.id} is cancelled. The refund goes back to your original payment method within 5–10 business days.`,
+          es: `Listo: el pedido ${order.id} queda cancelado. El reembolso vuelve a tu método de pago original en 5–10 días hábiles.`,
+        }),
+        facts: { orderId: order.id, action: 'cancelled', status: 'cancelled' },
+      };
+    }
+    return {
+      agent: 'returns',
+      intent: input.intent,
+      text: inLanguage(lang, {
+        en: `Order ${order.id} has already shipped, so it can no longer be cancelled. Once it is delivered you can return it within ${RETURN_WINDOW_DAYS} days — just write to us.`,
+        es: `El pedido ${order.id} ya salió, así que ya no se puede cancelar. Cuando lo recibas podrás devolverlo en un plazo de ${RETURN_WINDOW_DAYS} días: solo escríbenos.`,
+      }),
+      facts: { orderId: order.id, action: 'not_cancelled', status: order.status },
+    };
+  }
+
+  async function finishReturn(input: AgentInput, answer: ResolvedAnswer): Promise<AgentOutcome> {
+    const lang = input.triage.language;
+    const { question, reading } = answer;
+    const action = contextString(answer, 'action');
+    const orderId = contextString(answer, 'orderId');
+
+    if (question.kind === 'order_number') {
+      const reason = contextString(answer, 'reason');
+      if (reading.kind === 'no') return noNumber(input, 'returns');
+      const number = reading.kind === 'value' ? reading.value : input.triage.entities.orderNumbers[0];
+      if (!number) return askNumberAgain(input, 'returns', reason);
+      const { order } = await findOrder(input, number);
+      if (!order) return notFound(input, number, 'returns', reason);
+      return returnFor(input, order, reason ?? input.body);
+    }
+
+    if (question.kind === 'confirm' && action === 'cancel_order' && orderId) {
+      if (reading.kind === 'yes') return cancelOrder(input, orderId);
+      if (reading.kind === 'no') {
+        return {
+          agent: 'returns',
+          intent: input.intent,
+          text: inLanguage(lang, { en: `OK, order ${orderId} stays as it is.`, es: `De acuerdo, el pedido ${orderId} sigue como está.` }),
+          facts: { orderId, action: 'kept' },
+        };
+      }
+      return {
+        agent: 'returns',
+        intent: input.intent,
+        text: inLanguage(lang, { en: `Shall I cancel order ${orderId}? Please reply yes or no.`, es: `¿Cancelo el pedido ${orderId}? Responde sí o no.` }),
+        facts: { orderId, action: 'asked_again' },
+        awaiting: { kind: 'confirm', context: { action: 'cancel_order', orderId } },
+      };
+    }
+
+    if (question.kind === 'details' && action === 'warranty' && orderId) {
+      const order = await orders.findOneBy({ id: orderId, chatId: input.chatId });
+      if (!order) return notFound(input, orderId, 'returns');
+      if (reading.kind === 'no') {
+        return {
+          agent: 'returns',
+          intent: input.intent,
+          text: inLanguage(lang, {
+            en: 'No problem. If you notice a fault later, write to us: the 1-year warranty covers it.',
+            es: 'Sin problema. Si notas algún fallo más adelante, escríbenos: la garantía de 1 año lo cubre.',
+          }),
+          facts: { orderId, action: 'declined' },
+        };
+      }
+      if (reading.kind !== 'text' || input.body.trim().length < 2) {
+        return {
+          agent: 'returns',
+          intent: input.intent,
+          text: inLanguage(lang, { en: `What is wrong with the item from order ${orderId}?`, es: `¿Qué le pasa al artículo del pedido ${orderId}?` }),
+          facts: { orderId, action: 'asked_again' },
+          awaiting: { kind: 'details', context: { action: 'warranty', orderId } },
+        };
+      }
+      const request = await insertRequest(
+        returns.create({
+          id: derivedId('RMA-', input.workflowId),
+          orderId: order.id,
+          chatId: input.chatId,
+          reason: input.body.slice(0, 1000),
+          kind: 'warranty',
+          status: 'requested',
+          workflowId: input.workflowId,
+        }),
+      );
+      return returnOpened(input, order, request);
+    }
+    return returnsStart(input);
+  }
+
+  async function returnsStart(input: AgentInput): Promise<AgentOutcome> {
+    const { order, asked } = await findOrder(input);
+    if (!order) return notFound(input, asked, 'returns', clip(input.body, REASON_CHARS));
+    return returnFor(input, order, input.body);
+  }
+
+  async function returnsAgent(input: AgentInput): Promise<AgentOutcome> {
+    // A retry finds the request its first attempt opened.
+    const existing = await returns.findOneBy({ workflowId: input.workflowId });
+    if (existing) {
+      const order = await orders.findOneBy({ id: existing.orderId });
+      if (order) return returnOpened(input, order, existing);
+    }
+    const answer = answerFor(input, 'returns', 'order_number', 'confirm', 'details');
+    if (answer) return finishReturn(input, answer);
+    return returnsStart(input);
   }
 
   return { orderAgent, returnsAgent };
