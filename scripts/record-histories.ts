@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CancelledFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/devserver/dev-server';
-import { HISTORY_CASES, type CampaignCase, type CleanupCase, type DefinitionCase, type MessageCase, type ReminderCase, type SegmentCase, type TaskCase } from '../src/devserver/history-cases';
+import { HISTORY_CASES, type CampaignCase, type CleanupCase, type ConversationCase, type DefinitionCase, type MessageCase, type ReminderCase, type SegmentCase, type TaskCase } from '../src/devserver/history-cases';
+import { signalArrival } from '../src/temporal/conversation-intake';
 import { TaskManager } from '../src/tasks/task-manager';
 import { ensureTemporalCli } from '../src/devserver/temporal-cli';
 import { openDatabase, Reminder } from '../src/persistence';
@@ -14,7 +15,20 @@ import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 import { loadConfig } from '../src/config';
 import { seedDemoData } from '../src/persistence/seed/demo-data';
-import { customerRepliedSignal, definitionExecutionId, executionStateQuery, followUpWorkflowId, getStatusQuery, handoffReplyUpdate, messageWorkflowId, reminderWorkflowId, submitCallbackUpdate } from '../src/contracts';
+import {
+  closeHandoffUpdate,
+  conversationWorkflowId,
+  customerRepliedSignal,
+  definitionExecutionId,
+  executionStateQuery,
+  followUpWorkflowId,
+  getStatusQuery,
+  handoffReplyUpdate,
+  messageWorkflowId,
+  reminderWorkflowId,
+  submitCallbackUpdate,
+  type HandleMessageInput,
+} from '../src/contracts';
 
 /**
  * `npm run histories:record`: runs each case in HISTORY_CASES on a throw-away dev server
@@ -25,7 +39,8 @@ import { customerRepliedSignal, definitionExecutionId, executionStateQuery, foll
 async function main(): Promise<void> {
   const outDir = path.resolve(__dirname, '..', '..', 'test', 'histories');
   mkdirSync(outDir, { recursive: true });
-  const only = process.argv.slice(2);
+  const force = process.argv.includes('--force');
+  const only = process.argv.slice(2).filter((a) => a !== '--force');
 
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const cli = await ensureTemporalCli();
@@ -40,19 +55,38 @@ async function main(): Promise<void> {
     const config = loadConfig({ SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn' });
     await seedDemoData(db);
     const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig({ ...config, temporal: { ...config.temporal, taskQueue } }, db, client) });
-    const runMessageCase = async (c: MessageCase): Promise<string> => {
-      for (const earlier of c.before ?? []) {
-        const first = await client.workflow.start(c.workflowType, { workflowId: messageWorkflowId(earlier.channel, earlier.messageId), taskQueue, args: [earlier] });
-        await first.result();
+    /** Starts a message as its starter would; the API's way (`handedOver`) also signals its conversation. */
+    const startMessage = async (input: HandleMessageInput, idleSeconds?: number) => {
+      const workflowId = messageWorkflowId(input.channel, input.messageId);
+      const handle = await client.workflow.start('handleMessage', { workflowId, taskQueue, args: [input] });
+      if (input.handedOver) {
+        const chatRef = input.chatRef ?? input.chatId;
+        await signalArrival(client, taskQueue, { chatId: input.chatId, chatRef, channel: input.channel, settings: idleSeconds ? { idleSeconds } : undefined }, { workflowId, channel: input.channel, at: new Date().toISOString(), body: input.body });
       }
-      const workflowId = messageWorkflowId(c.input.channel, c.input.messageId);
-      const handle = await client.workflow.start(c.workflowType, { workflowId, taskQueue, args: [c.input] });
+      return { workflowId, handle };
+    };
+    const waitForStep = async (handle: WorkflowHandle, step: string) => {
+      while ((await handle.query(getStatusQuery)).step !== step) await new Promise((r) => setTimeout(r, 100));
+    };
+    const runMessageCase = async (c: MessageCase): Promise<string> => {
+      for (const earlier of c.before ?? []) await (await startMessage(earlier)).handle.result();
+      const { workflowId, handle } = await startMessage(c.input);
+      const burst = [];
+      for (const next of c.burst ?? []) burst.push(await startMessage(next));
+      let recorded = workflowId;
+      if (c.during) {
+        await waitForStep(handle, 'waiting_for_human');
+        const during = await startMessage(c.during);
+        await during.handle.result();
+        if (c.recordDuring) recorded = during.workflowId;
+      }
       if (c.operatorReply) {
-        while ((await handle.query(getStatusQuery)).step !== 'waiting_for_human') await new Promise((r) => setTimeout(r, 100));
+        await waitForStep(handle, 'waiting_for_human');
         await handle.executeUpdate(handoffReplyUpdate, { args: [c.operatorReply] });
+        if (c.closeAfterReply) await handle.executeUpdate(closeHandoffUpdate, { args: [{ operator: c.operatorReply.operator }] });
       }
       if (c.cancelWhileWaiting) {
-        while ((await handle.query(getStatusQuery)).step !== 'waiting_for_human') await new Promise((r) => setTimeout(r, 100));
+        await waitForStep(handle, 'waiting_for_human');
         await handle.cancel();
         const cancelled = await handle.result().then(
           () => false,
@@ -62,6 +96,20 @@ async function main(): Promise<void> {
         return workflowId;
       }
       await handle.result();
+      for (const b of burst) await b.handle.result();
+      if (c.recordLast) {
+        const last = burst[burst.length - 1];
+        const result = await last.handle.result();
+        if (!result.answeredBy) throw new Error(`${c.name}: the last message of the burst ran a turn of its own; record again`);
+        recorded = last.workflowId;
+      }
+      return recorded;
+    };
+    const runConversationCase = async (c: ConversationCase): Promise<string> => {
+      for (const message of c.messages) await (await startMessage(message, c.idleSeconds)).handle.result();
+      const first = c.messages[0];
+      const workflowId = conversationWorkflowId(first.chatRef ?? first.chatId, taskQueue);
+      await client.workflow.getHandle(workflowId).result();
       return workflowId;
     };
     const runReminderCase = async (c: ReminderCase): Promise<string> => {
@@ -84,7 +132,7 @@ async function main(): Promise<void> {
     };
     const runCleanupCase = async (c: CleanupCase): Promise<string> => {
       const workflowId = `history-cleanup-${Date.now()}`;
-      await client.workflow.execute(c.workflowType, { workflowId, taskQueue, args: [{ olderThanDays: c.olderThanDays }] });
+      await client.workflow.execute(c.workflowType, { workflowId, taskQueue, args: [{ olderThanDays: c.olderThanDays, transcriptOlderThanDays: c.transcriptOlderThanDays }] });
       return workflowId;
     };
     const runCampaignCase = async (c: CampaignCase): Promise<string> => {
@@ -118,7 +166,10 @@ async function main(): Promise<void> {
       return executionId;
     };
     await worker.runUntil(async () => {
-      for (const c of HISTORY_CASES.filter((h) => only.length === 0 || only.includes(h.name))) {
+      // A file already recorded is the proof that runs of its shape still replay: it is kept
+      // unless named on the command line (or --force), never silently re-recorded in a new shape.
+      const cases = HISTORY_CASES.filter((h) => (only.length === 0 ? force || !existsSync(path.join(outDir, `${h.name}.json`)) : only.includes(h.name)));
+      for (const c of cases) {
         const workflowId =
           c.workflowType === 'handleMessage'
             ? await runMessageCase(c)
@@ -132,7 +183,9 @@ async function main(): Promise<void> {
                     ? await runCampaignCase(c)
                     : c.workflowType === 'segmentCampaign'
                       ? await runSegmentCase(c)
-                      : await runDefinitionCase(c);
+                      : c.workflowType === 'conversation'
+                        ? await runConversationCase(c)
+                        : await runDefinitionCase(c);
         // The CLI writes the canonical proto3 JSON that the Web UI exports and
         // historyFromJSON reads back.
         const shown = spawnSync(

@@ -35,6 +35,7 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource, tempor
       dailyCap: config.followUps.dailyCap,
     },
     definitions: { httpAllowedHosts: config.definitions.httpAllowedHosts },
+    conversations: { retentionDays: config.conversations.retentionDays },
     llm: client
       ? {
           triage: createLlmTriage({ client, model: config.openai.model, breaker }),

@@ -1,7 +1,36 @@
+import { log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import type { Arrival, ConversationInput, ConversationState, MessageMedia } from '../contracts';
+import type { AgentName } from '../domain/agent-registry';
+import type { Channel } from '../domain/channels';
 import { Conversation } from '../persistence/entities/conversation.entity';
+import { deleteTranscriptsBefore } from '../persistence/transcript-queries';
+import { inboundKey, recordTranscript } from '../persistence/transcripts';
+import { signalArrival } from '../temporal/conversation-intake';
 import { isUniqueViolation } from './deps';
 
+export interface RecordInboundInput {
+  workflowId: string;
+  chatId: string;
+  channel: Channel;
+  body: string;
+  /** When the message arrived (the message workflow's start, ISO-8601): the transcript's order. */
+  at: string;
+  senderName?: string;
+  media?: MessageMedia;
+}
+
+/** What a conversation workflow projects after each change: the API's lists read it. */
+export interface SaveConversationInput {
+  chatId: string;
+  channel: Channel;
+  state: Pick<ConversationState, 'language' | 'lastAgent' | 'pending' | 'handoff' | 'turns'>;
+  /** The workflow's time of the change. */
+  at: string;
+}
+
+export type WorkflowLiveness = 'running' | 'closed' | 'missing';
 export interface ClarificationInput {
   chatId: string;
   workflowId: string;
@@ -16,9 +45,100 @@ export interface ClarificationInput {
  * unclear message gets the question or goes to a person. The claim is written with the
  * workflow id, so a retried activity gets the same answer it got the first time.
  */
-export function createConversationActivities(db: DataSource) {
+export function createConversationActivities(db: DataSource, temporal?: { client: Client; taskQueue: string }, retentionDays = 90) {
   const repo = db.getRepository(Conversation);
+
+  function requireTemporal(): { client: Client; taskQueue: string } {
+    if (!temporal) throw new Error('this worker has no Temporal client for conversations (activity deps.temporal)');
+    return temporal;
+  }
+
   return {
+    /** The customer's message as a transcript line, once, in arrival order. */
+    async recordInbound(input: RecordInboundInput): Promise<void> {
+      await recordTranscript(db, {
+        messageKey: inboundKey(input.workflowId),
+        chatId: input.chatId,
+        channel: input.channel,
+        direction: 'in',
+        kind: 'message',
+        text: input.body,
+        at: new Date(input.at),
+        workflowId: input.workflowId,
+        senderName: input.senderName ?? null,
+        media: input.media ?? null,
+      });
+    },
+
+    /**
+     * Hands a message to its conversation when the API's own hand-over did not arrive (the
+     * API died between starting the message and signalling, or an older API started it).
+     */
+    async enterConversation(input: { conversation: ConversationInput; arrival: Arrival }): Promise<void> {
+      const { client, taskQueue } = requireTemporal();
+      await signalArrival(client, taskQueue, input.conversation, input.arrival);
+    },
+
+    /** Whether message workflows still run: a turn or handoff whose holder ended without saying so is released. */
+    async checkWorkflows(input: { workflowIds: string[] }): Promise<Record<string, WorkflowLiveness>> {
+      const { client } = requireTemporal();
+      const out: Record<string, WorkflowLiveness> = {};
+      for (const workflowId of input.workflowIds) {
+        try {
+          const description = await client.workflow.getHandle(workflowId).describe();
+          out[workflowId] = description.status.name === 'RUNNING' ? 'running' : 'closed';
+        } catch (err) {
+          if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+          out[workflowId] = 'missing';
+        }
+      }
+      return out;
+    },
+
+    /** The chat's language and last agent, for a conversation that starts again after it closed when idle. */
+    async loadConversation(input: { chatId: string }): Promise<{ language?: string; lastAgent?: AgentName; turns: number }> {
+      const row = await repo.findOneBy({ chatId: input.chatId });
+      return { language: row?.language ?? undefined, lastAgent: (row?.lastAgent as AgentName | null) ?? undefined, turns: row?.turns ?? 0 };
+    },
+
+    /** Deletes transcript lines older than the retention (the input's, else this worker's `CONVERSATION_RETENTION_DAYS`). */
+    async cleanupOldTranscripts(input: { olderThanDays?: number; now: string }): Promise<{ deleted: number }> {
+      const days = input.olderThanDays ?? retentionDays;
+      const cutoff = new Date(new Date(input.now).getTime() - days * 24 * 3600 * 1000);
+      const deleted = await deleteTranscriptsBefore(db, cutoff);
+      log.info('old transcripts cleaned up', { deleted, cutoff: cutoff.toISOString() });
+      return { deleted };
+    },
+
+    /** Projects the conversation's state onto its row (one writer: the conversation workflow). */
+    async saveConversation(input: SaveConversationInput): Promise<void> {
+      const at = new Date(input.at);
+      const values = {
+        channel: input.channel,
+        language: input.state.language ?? null,
+        lastAgent: input.state.lastAgent ?? null,
+        pending: input.state.pending ?? null,
+        handoffWorkflowId: input.state.handoff?.workflowId ?? null,
+        handoffStatus: input.state.handoff?.status ?? null,
+        turns: input.state.turns,
+        lastMessageAt: at,
+        updatedAt: at,
+      };
+      const existing = await repo.findOneBy({ chatId: input.chatId });
+      // A retried or replayed save never moves the row back in time.
+      if (existing?.updatedAt && new Date(existing.updatedAt) > at) return;
+      if (existing) {
+        await repo.update({ chatId: input.chatId }, values);
+        return;
+      }
+      try {
+        await repo.insert({ chatId: input.chatId, lastClarificationAt: null, lastClarificationWorkflowId: null, lastInboundAt: null, ...values });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        await repo.update({ chatId: input.chatId }, values);
+      }
+    },
+
     async claimClarification(input: ClarificationInput): Promise<{ ask: boolean }> {
       const at = new Date(input.at);
       const row = await repo.findOneBy({ chatId: input.chatId });

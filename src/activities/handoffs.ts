@@ -12,8 +12,11 @@ export interface OpenHandoffInput {
 
 export interface CloseHandoffInput {
   workflowId: string;
-  /** `cancelled`: the conversation's workflow was cancelled while it waited. */
-  status: 'answered' | 'timed_out' | 'cancelled';
+  /**
+   * `closed`: handed back to the agents (by the person, or after a quiet period);
+   * `cancelled`: the conversation's workflow was cancelled while it waited.
+   */
+  status: 'answered' | 'closed' | 'timed_out' | 'cancelled';
   operator?: string;
   answer?: string;
   at: string;
@@ -35,8 +38,18 @@ export function createHandoffActivities(db: DataSource) {
     async closeHandoff(input: CloseHandoffInput): Promise<void> {
       await repo.update(
         { workflowId: input.workflowId },
-        { status: input.status, operator: input.operator ?? null, answer: input.answer ?? null, closedAt: new Date(input.at) },
+        {
+          status: input.status,
+          closedAt: new Date(input.at),
+          // A close after a person answered keeps who answered and what they said.
+          ...(input.operator !== undefined || input.status !== 'closed' ? { operator: input.operator ?? null } : {}),
+          ...(input.answer !== undefined || input.status !== 'closed' ? { answer: input.answer ?? null } : {}),
+        },
       );
+    },
+    /** A person answered: the chat is theirs until they close it or it goes quiet. */
+    async handoffAnswered(input: { workflowId: string; operator: string; answer: string }): Promise<void> {
+      await repo.update({ workflowId: input.workflowId }, { status: 'answered', operator: input.operator, answer: input.answer });
     },
   };
 }

@@ -23,7 +23,7 @@ import { createLlmActivities, type LlmServices } from './llm';
 import { createReminderActivities } from './reminders';
 import { createReplyActivities, type OutboundProviders } from './replies';
 import { createTaskActivities } from './tasks';
-import { triageByRules } from './triage';
+import { createTurnTriage, triageByRules } from './triage';
 
 export interface ActivityDeps {
   db: DataSource;
@@ -38,6 +38,8 @@ export interface ActivityDeps {
   followUps: { rules: FollowUpRules; stepsByPurpose?: Partial<Record<FollowUpPurpose, number[]>>; dailyCap: number };
   /** How a chat appears in workflow ids (its keyed hash when histories are encrypted); the chat id when absent. */
   chatRef?: (chatId: string) => string;
+  /** Conversations: how long transcripts are kept (90 days when absent). */
+  conversations?: { retentionDays: number };
   /** User-defined workflows: the hosts `http` steps and the research agent may call (none when absent). */
   definitions?: { httpAllowedHosts: string[] };
 }
@@ -53,12 +55,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderAgents(deps.db),
     ...createCatalogAgents(deps.db),
     ...createCustomerAgents(deps.db, deps.business),
-    ...createConversationActivities(deps.db),
+    ...createConversationActivities(deps.db, deps.temporal, deps.conversations?.retentionDays),
+    triageTurn: createTurnTriage(deps.business.timezone),
     ...createHandoffActivities(deps.db),
     ...createReminderActivities(deps.db),
     ...replies,
     ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, stepsByPurpose: deps.followUps.stepsByPurpose, dailyCap: deps.followUps.dailyCap, chatRef: deps.chatRef }),
-    ...createLlmActivities(deps.llm),
+    ...createLlmActivities(deps.llm, deps.db),
     ...createTaskActivities(deps.db),
     ...createDefinitionActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, httpAllowedHosts: deps.definitions?.httpAllowedHosts ?? [] }),
   };

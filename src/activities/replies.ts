@@ -6,6 +6,8 @@ import type { ReplyRecord, SendReplyInput } from '../contracts';
 import { Conversation } from '../persistence/entities/conversation.entity';
 import { OutboundMessage } from '../persistence/entities/outbound-message.entity';
 import { sendsTotal, type SendResultLabel } from '../observability/metrics';
+import type { TranscriptKind } from '../persistence/entities/conversation-message.entity';
+import { recordTranscript } from '../persistence/transcripts';
 
 /** WhatsApp allows free-form messages only within this long after the customer's last one. */
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
@@ -24,6 +26,15 @@ export interface OutboundProviders {
 }
 
 type Provider = 'whatsapp_cloud' | 'twilio' | 'smtp' | 'webhook';
+
+/** What the transcript calls a send, from who wrote it and the key's shape. */
+function transcriptKind(input: SendReplyInput): TranscriptKind {
+  if (input.operator) return 'operator';
+  if (input.idempotencyKey.startsWith('followup:')) return 'follow_up';
+  if (input.idempotencyKey.startsWith('reminder:')) return 'reminder';
+  if (input.idempotencyKey.endsWith(':handoff-timeout')) return 'notice';
+  return 'reply';
+}
 
 function record(row: OutboundMessage): ReplyRecord {
   return { text: row.body, outboundId: row.id, status: row.status };
@@ -109,6 +120,21 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
         .orIgnore()
         .execute();
       const row = await ledger.findOneByOrFail({ idempotencyKey: input.idempotencyKey });
+      // The transcript line, keyed like the ledger row; its delivery status is the ledger's.
+      await recordTranscript(db, {
+        messageKey: input.idempotencyKey,
+        chatId: input.chatId,
+        channel: input.channel,
+        direction: 'out',
+        kind: transcriptKind(input),
+        text: row.body,
+        // Milliseconds matter here (the ledger's own time is to the second): the reply follows the message it answers.
+        at: input.at ? new Date(input.at) : new Date(),
+        workflowId: input.workflowId,
+        agent: input.agent ?? null,
+        operator: input.operator ?? null,
+        outboundId: row.id,
+      });
       if (['sent', 'delivered', 'read'].includes(row.status)) {
         count('already_sent');
         return record(row);

@@ -103,6 +103,11 @@ const envSchema = z.object({
   WORKFLOW_HTTP_ALLOWED_HOSTS: z.string().default(''),
   WORKFLOW_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  CONVERSATION_CONTEXT_TURNS: z.coerce.number().int().min(0).max(50).default(8),
+  CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  CONVERSATION_QUESTION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  CONVERSATION_IDLE_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(3600),
+  HANDOFF_QUIET_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(30 * 60),
   TASK_CLEANUP_CRON: z
     .string()
     .default('0 3 * * *')
@@ -151,6 +156,18 @@ export interface AppConfig {
   triage: { confidenceThreshold: number };
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
+  conversations: {
+    /** Earlier messages of the chat the LLM sees when it triages or words a reply. */
+    contextTurns: number;
+    /** Transcripts older than this are removed by the nightly clean-up. */
+    retentionDays: number;
+    /** How long an agent's question waits for its answer before the next message is triaged alone. */
+    questionTtlSeconds: number;
+    /** An idle conversation workflow with nothing open closes after this long. */
+    idleSeconds: number;
+    /** A chat a person answered goes back to the agents after this long without a message either way. */
+    handoffQuietSeconds: number;
+  };
   channels: ChannelsConfig;
   /** Parsed `API_KEYS`; empty means the API is open (refused in production). */
   apiKeys: ApiKey[];
@@ -319,6 +336,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clarificationWindowSeconds: e.CLARIFICATION_WINDOW_SECONDS,
     },
     tasks: { retentionDays: e.TASK_RETENTION_DAYS, cleanupCron: e.TASK_CLEANUP_CRON },
+    conversations: {
+      contextTurns: e.CONVERSATION_CONTEXT_TURNS,
+      retentionDays: e.CONVERSATION_RETENTION_DAYS,
+      questionTtlSeconds: e.CONVERSATION_QUESTION_TTL_SECONDS,
+      idleSeconds: e.CONVERSATION_IDLE_SECONDS,
+      handoffQuietSeconds: e.HANDOFF_QUIET_SECONDS,
+    },
     followUps: {
       stepsHours: e.FOLLOW_UP_STEPS_HOURS,
       stepsByPurpose: Object.fromEntries(

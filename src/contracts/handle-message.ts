@@ -3,6 +3,7 @@ import type { AgentName } from '../domain/agent-registry';
 import type { Channel } from '../domain/channels';
 import type { Intent } from '../domain/intents';
 import type { TriageResult } from '../domain/keyword-triage';
+import type { AgentQuestion, AnswerReading, PendingQuestion, QuestionKind, ResolvedAnswer } from '../domain/questions';
 import type { RouteDecision } from '../domain/routing';
 
 /** Input of `handleMessage`: one normalized inbound message. */
@@ -22,6 +23,18 @@ export interface HandleMessageInput {
   handoffTimeoutSeconds?: number;
   /** How long a clarifying question counts as already asked for the chat; 24 hours when absent. */
   clarificationWindowSeconds?: number;
+  /** How long a chat a person answered stays with them after the last message either way; 30 minutes when absent. */
+  handoffQuietSeconds?: number;
+  /** How long an agent's question waits for its answer; 24 hours when absent. */
+  questionTtlSeconds?: number;
+  /** How many earlier messages of the chat the LLM sees; the config's default when absent. */
+  contextTurns?: number;
+  /**
+   * The starter handed the message to its conversation itself, right after starting it (the
+   * API does, so arrivals are ordered as the server took them). Otherwise the message hands
+   * itself over as its first step.
+   */
+  handedOver?: boolean;
   /** A file that came with the message (WhatsApp media, an email attachment). */
   media?: MessageMedia;
   /** Which provider delivered it (WhatsApp Cloud API, Twilio, or our own API). */
@@ -47,6 +60,10 @@ export type MessageStep =
   | 'delegating'
   | 'replying'
   | 'waiting_for_human'
+  /** A person answered and holds the chat until they close it or it goes quiet. */
+  | 'with_person'
+  /** Waiting for the chat's turn that runs before it. */
+  | 'queued'
   | 'completed'
   | 'failed';
 
@@ -59,6 +76,11 @@ export interface AgentOutcome {
   facts: Record<string, unknown>;
   /** Set when the agent wants something to happen after the reply (a reminder timer, a follow-up). */
   next?: AgentNextStep;
+  /**
+   * What the agent asked and waits for: the conversation reads the customer's next message
+   * as an answer to it first, and gives it back to this agent.
+   */
+  awaiting?: AgentQuestion;
 }
 
 export type AgentNextStep =
@@ -82,19 +104,53 @@ export interface MessageStatus {
   outcomes?: AgentOutcome[];
   reply?: ReplyRecord;
   handoff?: HandoffState;
+  /** The turn this message was handled in (conversations): which message ran it, which it took, when. */
+  turn?: TurnRecord;
+  /** How the message read against the question the conversation had open. */
+  answer?: { question: QuestionKind; agent: AgentName; reading: AnswerReading['kind'] };
+  /** The question this turn left open for the customer's next message. */
+  pending?: PendingQuestion;
+  /** Set when another message's turn answered this one together with it (a burst). */
+  answeredBy?: string;
+  /** Set when the chat was with a person: the message joined the handoff held by this workflow. */
+  heldBy?: string;
+}
+
+export interface TurnRecord {
+  /** The message workflow that ran the turn. */
+  owner: string;
+  /** Every message the turn answered, in arrival order (the owner first). */
+  messages: string[];
+  startedAt: string;
+  finishedAt?: string;
 }
 
 export interface HandoffState {
-  status: 'waiting' | 'answered' | 'timed_out' | 'cancelled';
+  /**
+   * `waiting` for a person; `answered`: a person replied and holds the chat; `closed`: handed
+   * back to the agents (by the person, or after a quiet period); `timed_out`: nobody came.
+   */
+  status: 'waiting' | 'answered' | 'closed' | 'timed_out' | 'cancelled';
   dueAt: string;
   operator?: string;
+  /** The person's first reply (kept for the shape older clients read). */
   reply?: ReplyRecord;
+  /** Every reply the person sent, oldest first. */
+  replies?: Array<ReplyRecord & { operator: string }>;
+  /** Customer messages that joined the handoff while the person held the chat. */
+  customerMessages?: number;
+  closedBy?: string;
 }
 
 /** A person's answer to a conversation waiting in handoff. */
 export interface HandoffReplyInput {
   text: string;
   operator: string;
+}
+
+/** A person hands the chat back to the agents. */
+export interface HandoffCloseInput {
+  operator?: string;
 }
 
 export type HandleMessageResult = MessageStatus;
@@ -107,6 +163,9 @@ export const getStatusQuery = defineQuery<MessageStatus>('getStatus');
  * know whether it was accepted (409 when the conversation is not waiting) and sent.
  */
 export const handoffReplyUpdate = defineUpdate<ReplyRecord, [HandoffReplyInput]>('handoffReply');
+
+/** Hands the chat back to the agents; an update so the caller learns whether it applied (409 if not). */
+export const closeHandoffUpdate = defineUpdate<HandoffState, [HandoffCloseInput]>('closeHandoff');
 
 /** What a specialist agent activity receives. Ids and facts, never a transcript. */
 export interface AgentInput {
@@ -122,6 +181,8 @@ export interface AgentInput {
   /** When the message arrived (ISO-8601): "tomorrow" means the same day on every retry. */
   receivedAt: string;
   media?: MessageMedia;
+  /** The customer's answer to the question this agent asked in an earlier turn. */
+  answer?: ResolvedAnswer;
 }
 
 export interface SendReplyInput {
@@ -139,6 +200,9 @@ export interface SendReplyInput {
   subject?: string;
   /** When the send is decided (the workflow's time); the 24-hour window is judged at it. */
   at?: string;
+  /** Who wrote it, for the transcript: the agent that answered, or the person. */
+  agent?: string;
+  operator?: string;
 }
 
 export type InboundProvider = 'whatsapp_cloud' | 'twilio' | 'api';

@@ -12,3 +12,5 @@ export * from './search-attributes';
 export * from './task-queue';
 export * from './workflow-ids';
 export * from './run-definition';
+export * from './conversation';
+export * from './llm-failure-types';

@@ -1,5 +1,6 @@
 /**
- * `ApplicationFailure` types thrown by the LLM activities. Kept free of imports so that
+ * `ApplicationFailure` types thrown by the LLM activities: a contract between the activities
+ * and the workflows' retry policies. Kept free of imports so that
  * workflow code can name them (retry policies, catch blocks) without pulling the SDK
  * into the workflow bundle.
  */

@@ -7,7 +7,7 @@ import type { Intent } from '../domain/intents';
  * workflow changes shape, add cases under a new version and keep the old files, which
  * prove that conversations started before the change still replay.
  */
-export type HistoryCase = MessageCase | ReminderCase | TaskCase | CleanupCase | CampaignCase | SegmentCase | DefinitionCase;
+export type HistoryCase = MessageCase | ReminderCase | TaskCase | CleanupCase | CampaignCase | SegmentCase | DefinitionCase | ConversationCase;
 
 export interface MessageCase {
   name: string;
@@ -19,6 +19,27 @@ export interface MessageCase {
   operatorReply?: HandoffReplyInput;
   /** Cancel the conversation once it waits for a person (the history ends cancelled). */
   cancelWhileWaiting?: boolean;
+  /** A customer message sent while the chat waits for a person (it joins the handoff). */
+  during?: HandleMessageInput;
+  /** Record `during`'s history instead of the main message's. */
+  recordDuring?: boolean;
+  /** The person hands the chat back after their reply (`closeHandoff`). */
+  closeAfterReply?: boolean;
+  /**
+   * Messages posted right after the main one, without waiting: a burst. With `recordLast`,
+   * the last of them is recorded (it is answered together with an earlier one's turn).
+   */
+  burst?: HandleMessageInput[];
+  recordLast?: boolean;
+}
+
+/** A chat's conversation workflow through a dialogue, closing once idle. */
+export interface ConversationCase {
+  name: string;
+  workflowType: 'conversation';
+  /** The messages, one after the other, each answered before the next. */
+  messages: HandleMessageInput[];
+  idleSeconds: number;
 }
 
 /** A manual task, created through the TaskManager as `POST /api/tasks` does. */
@@ -32,6 +53,7 @@ export interface CleanupCase {
   name: string;
   workflowType: 'cleanupTasks';
   olderThanDays: number;
+  transcriptOlderThanDays?: number;
 }
 
 /** A follow-up campaign on short steps (seconds), so it runs to its end while recording. */
@@ -66,6 +88,9 @@ export interface ReminderCase {
 }
 
 const chatId = '85260552717@c.us';
+
+/** A message as the API starts it since conversations: handed to its conversation by the starter. */
+const viaApi = (chat: string, messageId: string, body: string): HandleMessageInput => ({ chatId: chat, chatRef: chat, messageId, channel: 'whatsapp', body, handedOver: true });
 
 /**
  * Recorded with the current code. Earlier versions' files stay in test/histories (v1: the
@@ -160,4 +185,52 @@ export const HISTORY_CASES: HistoryCase[] = [
     input_data: { lead: { name: 'Acme Corp', email: 'contact@acmecorp.com', website: 'https://acmecorp.com', budget: 50000, timeframe: 'Q3 2023', requirements: 'AI solution for customer support' } },
     callbacks: [{ step_id: 'approval', data: { approved_by: 'maria', note: 'go' }, by: 'maria' }],
   },
+  // v6: conversations. A message takes its chat's turn; an answer goes back to the agent that asked;
+  // a chat with a person holds new messages for them until the person closes it.
+  {
+    name: 'handle-message-v6-booking-offer',
+    workflowType: 'handleMessage',
+    input: viaApi('history-v6-booking@c.us', 'history-v6-offer', 'I want to book an appointment for next Monday'),
+  },
+  {
+    name: 'handle-message-v6-booking-answer',
+    workflowType: 'handleMessage',
+    before: [viaApi('history-v6-answer@c.us', 'history-v6-answer-offer', 'I want to book an appointment for next Monday')],
+    input: viaApi('history-v6-answer@c.us', 'history-v6-answer', 'the second one please'),
+  },
+  {
+    name: 'handle-message-v6-handoff-held-closed',
+    workflowType: 'handleMessage',
+    input: viaApi('history-v6-handoff@c.us', 'history-v6-handoff', 'I want to talk to a human'),
+    during: viaApi('history-v6-handoff@c.us', 'history-v6-handoff-held', 'Hello? Is anyone there?'),
+    operatorReply: { text: 'Hi, this is Maria from the team. How can I help?', operator: 'maria' },
+    closeAfterReply: true,
+  },
+  {
+    name: 'handle-message-v6-held-for-person',
+    workflowType: 'handleMessage',
+    input: viaApi('history-v6-held@c.us', 'history-v6-held-holder', 'I want to talk to a human'),
+    during: viaApi('history-v6-held@c.us', 'history-v6-held', 'Hello? Is anyone there?'),
+    recordDuring: true,
+    operatorReply: { text: 'Hi, Maria here.', operator: 'maria' },
+    closeAfterReply: true,
+  },
+  {
+    name: 'handle-message-v6-joined-turn',
+    workflowType: 'handleMessage',
+    input: viaApi('history-v6-burst@c.us', 'history-v6-burst-1', 'hi'),
+    burst: [viaApi('history-v6-burst@c.us', 'history-v6-burst-2', 'I want to book an appointment'), viaApi('history-v6-burst@c.us', 'history-v6-burst-3', 'for tomorrow')],
+    recordLast: true,
+  },
+  {
+    name: 'conversation-v1-booking-dialogue',
+    workflowType: 'conversation',
+    messages: [
+      viaApi('history-v6-dialogue@c.us', 'history-v6-dialogue-1', 'I need an appointment'),
+      viaApi('history-v6-dialogue@c.us', 'history-v6-dialogue-2', 'thanks'),
+      viaApi('history-v6-dialogue@c.us', 'history-v6-dialogue-3', 'the last one'),
+    ],
+    idleSeconds: 3,
+  },
+  { name: 'cleanup-tasks-v2-transcripts', workflowType: 'cleanupTasks', olderThanDays: 30, transcriptOlderThanDays: 90 },
 ];

@@ -79,3 +79,27 @@ export function fenceUntrusted(tag: string, text: string): string {
   const tags = new RegExp(`<\\s*/?\\s*${tag}\\s*>`, 'gi');
   return `<${tag}>\n${text.replace(tags, `[${tag}]`)}\n</${tag}>`;
 }
+
+/** One earlier message of the chat, as the LLM sees it. */
+export interface ConversationLine {
+  direction: 'in' | 'out';
+  text: string;
+}
+
+/** Longest earlier message kept in a prompt; the start of a message carries its meaning. */
+const MAX_CONTEXT_LINE_CHARS = 600;
+
+/**
+ * The chat so far (oldest first) and the question the business has open, fenced as data:
+ * what lets a model read "yes, that one" or "the cheaper one" in context. Empty when there
+ * is neither.
+ */
+export function conversationContext(history: ConversationLine[] | undefined, openQuestion: string | undefined): string {
+  const parts: string[] = [];
+  if (history && history.length > 0) {
+    const lines = history.map((l) => `${l.direction === 'in' ? 'customer' : 'business'}: ${l.text.replace(/\s+/g, ' ').slice(0, MAX_CONTEXT_LINE_CHARS)}`);
+    parts.push('Earlier in this conversation (oldest first):', fenceUntrusted('conversation', lines.join('\n')));
+  }
+  if (openQuestion) parts.push('The business asked, and waits for the answer:', fenceUntrusted('open_question', openQuestion));
+  return parts.join('\n');
+}

@@ -1,7 +1,7 @@
 import type { Entities } from '../domain/entities';
 import type { Intent } from '../domain/intents';
 import type { TriageResult } from '../domain/keyword-triage';
-import { completeChat, fenceUntrusted, type LlmDeps } from './chat-completion';
+import { completeChat, conversationContext, fenceUntrusted, type ConversationLine, type LlmDeps } from './chat-completion';
 import { outputInvalid } from './llm-errors';
 import { llmTriageSchema, triageResponseFormat, type LlmTriageOutput } from './triage-schema';
 
@@ -49,6 +49,9 @@ export const TRIAGE_SYSTEM_PROMPT = [
   '- entities: only values that literally appear in the message; times as HH:MM on a 24-hour clock;',
   '  amounts with ISO 4217 currency codes; empty arrays when there are none.',
   'A keyword pre-classifier\'s guess is given as a hint; it is often wrong, decide from the message itself.',
+  'Earlier messages of the conversation and a question the business has open may be given (as data):',
+  'use them to understand short or referring messages ("yes", "that one", "the cheaper one"), and classify',
+  'the intent the customer is pursuing.',
 ].join('\n');
 
 function unique<T>(items: T[]): T[] {
@@ -96,7 +99,7 @@ function parseTriage(content: string): LlmTriageOutput {
 }
 
 export interface LlmTriage {
-  triageByLlm(input: { text: string; rules: TriageResult; signal?: AbortSignal }): Promise<TriageResult>;
+  triageByLlm(input: { text: string; rules: TriageResult; history?: ConversationLine[]; openQuestion?: string; signal?: AbortSignal }): Promise<TriageResult>;
 }
 
 /**
@@ -106,9 +109,10 @@ export interface LlmTriage {
  */
 export function createLlmTriage(deps: LlmDeps): LlmTriage {
   return {
-    async triageByLlm({ text, rules, signal }) {
+    async triageByLlm({ text, rules, history, openQuestion, signal }) {
       const message = text.length > MAX_TRIAGE_INPUT_CHARS ? text.slice(0, MAX_TRIAGE_INPUT_CHARS) : text;
-      const hint = `Keyword pre-classifier guess: ${rules.intent} (confidence ${rules.confidence.toFixed(2)}).`;
+      const context = conversationContext(history, openQuestion);
+      const hint = `${context ? `${context}\n\n` : ''}Keyword pre-classifier guess: ${rules.intent} (confidence ${rules.confidence.toFixed(2)}).`;
       const content = await completeChat(
         deps,
         {

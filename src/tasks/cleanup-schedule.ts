@@ -6,6 +6,8 @@ export interface CleanupScheduleOptions {
   taskQueue: string;
   cron: string;
   retentionDays: number;
+  /** How long transcripts are kept (`CONVERSATION_RETENTION_DAYS`). */
+  transcriptRetentionDays?: number;
   timezone: string;
 }
 
@@ -22,10 +24,10 @@ export async function ensureCleanupSchedule(client: Client, options: CleanupSche
         type: 'startWorkflow',
         workflowType: 'cleanupTasks' as unknown as typeof cleanupTasks,
         taskQueue: options.taskQueue,
-        args: [{ olderThanDays: options.retentionDays }],
+        args: [{ olderThanDays: options.retentionDays, transcriptOlderThanDays: options.transcriptRetentionDays }],
       },
       policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
-      memo: { purpose: 'delete finished tasks older than the retention' },
+      memo: { purpose: 'delete finished tasks and transcripts older than their retention' },
     });
     return 'created';
   } catch (err) {

@@ -5,6 +5,7 @@
  * modules from `src/domain` and `src/contracts`, and activity *types* only.
  */
 export { cleanupTasks } from './cleanup-tasks.workflow';
+export { conversation } from './conversation.workflow';
 export { followUpCampaign } from './follow-up-campaign.workflow';
 export { handleMessage } from './handle-message.workflow';
 export { runDefinition } from './run-definition.workflow';

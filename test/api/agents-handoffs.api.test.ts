@@ -52,7 +52,7 @@ describe('agents and handoffs through the API (Nest + worker + dev server + SQLi
     expect(res.body.route.agent).toBe(agentForIntent(intent as Intent).name);
   });
 
-  it('lists a waiting conversation, sends the operator reply once, and refuses a second (409)', async () => {
+  it('lists a waiting conversation, sends the operator replies, and refuses one after the chat is handed back (409)', async () => {
     const workflowId = await send('I need to talk to a human about my bill', `handoff-${randomUUID().slice(0, 6)}@c.us`);
     const listed = await eventually(
       () => getJson(`${h.api.baseUrl}/api/handoffs`),
@@ -64,11 +64,17 @@ describe('agents and handoffs through the API (Nest + worker + dev server + SQLi
     const reply = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'Hello, Maria here. Let me check your bill.', operator: 'maria' });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ text: 'Hello, Maria here. Let me check your bill.', status: 'recorded' });
+    // The chat is Maria's until she hands it back: her reply shows on the message.
+    const withPerson = await view(workflowId);
+    expect(withPerson.body).toMatchObject({ status: 'RUNNING', step: 'with_person', handoff: { status: 'answered', operator: 'maria', reply: { text: 'Hello, Maria here. Let me check your bill.' } } });
+    const answered = await getJson(`${h.api.baseUrl}/api/handoffs?status=answered`);
+    expect(answered.body.handoffs.find((h: { workflowId: string }) => h.workflowId === workflowId)).toMatchObject({ operator: 'maria' });
 
+    const closed = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/close`, { operator: 'maria' });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ status: 'closed' });
     const done = await eventually(() => view(workflowId), (r) => r.body.status === 'COMPLETED');
-    expect(done.body.step).toBe('completed');
-    const after = await getJson(`${h.api.baseUrl}/api/handoffs?status=answered`);
-    expect(after.body.handoffs.find((h: { workflowId: string }) => h.workflowId === workflowId)).toMatchObject({ operator: 'maria' });
+    expect(done.body).toMatchObject({ step: 'completed', handoff: { status: 'closed', operator: 'maria' } });
 
     const again = await postJson(`${h.api.baseUrl}/api/handoffs/${encodeURIComponent(workflowId)}/reply`, { text: 'again', operator: 'maria' });
     expect(again.status).toBe(409);

@@ -117,7 +117,7 @@ describe('Prometheus metrics: the API at GET /metrics, the worker on its own por
     expect(total(w, 'switchboard_agent_duration_seconds_count', { agent: 'order', outcome: 'completed' })).toBe(1);
     // No provider is configured in the harness: the reply is recorded in the ledger only.
     expect(total(w, 'switchboard_sends_total', { channel: 'whatsapp', result: 'recorded_only' })).toBe(1);
-    expect(total(w, 'switchboard_activity_duration_seconds_count', { activity: 'triageByRules', outcome: 'completed' })).toBe(1);
+    expect(total(w, 'switchboard_activity_duration_seconds_count', { activity: 'triageTurn', outcome: 'completed' })).toBe(1);
     expect(total(w, 'switchboard_activity_duration_seconds_count', { activity: 'sendReply', outcome: 'completed' })).toBe(1);
   });
 

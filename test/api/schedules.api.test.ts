@@ -234,7 +234,7 @@ describe('schedules API end to end', () => {
     expect(action.workflowId).toMatch(new RegExp(`^${id}-workflow`));
     expect(Date.parse(action.startedAt)).toBeGreaterThanOrEqual(Date.parse(action.scheduledAt) - 1000);
     const result = await ctx.client.workflow.getHandle(action.workflowId).result();
-    expect(result).toEqual({ deleted: 2 });
+    expect(result).toEqual({ deleted: 2, transcriptsDeleted: 0 });
     const description = await ctx.client.workflow.getHandle(action.workflowId).describe();
     expect(description.taskQueue).toBe(taskQueue);
     expect(await repo.countBy({ id: recent.id })).toBe(1);

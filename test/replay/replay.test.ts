@@ -24,7 +24,7 @@ describe('replay of recorded histories against the current workflow code', () =>
 
   it('has at least one recorded history for every workflow type the worker runs', () => {
     const types = new Set(histories.map((h) => h.type));
-    expect([...types]).toEqual(expect.arrayContaining(['handleMessage', 'sendReminder', 'runTask', 'cleanupTasks', 'followUpCampaign', 'segmentCampaign', 'runDefinition']));
+    expect([...types]).toEqual(expect.arrayContaining(['handleMessage', 'conversation', 'sendReminder', 'runTask', 'cleanupTasks', 'followUpCampaign', 'segmentCampaign', 'runDefinition']));
   });
 
   it('replays every history in test/histories without a nondeterminism error', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import { AGENT, CHANNEL, CHAT_ID, getStatusQuery, handoffReplyUpdate, INTENT, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
+import { AGENT, CHANNEL, CHAT_ID, closeHandoffUpdate, getStatusQuery, handoffReplyUpdate, INTENT, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { Appointment, Handoff, OutboundMessage, Reminder } from '../../src/persistence';
 import { seedDemoData } from '../../src/persistence/seed/demo-data';
 import { sendReminder, type handleMessage } from '../../src/workflows';
@@ -177,7 +177,7 @@ describe('handleMessage on a real Temporal dev server', () => {
     expect(await database.db.getRepository(OutboundMessage).countBy({ workflowId })).toBe(1);
   });
 
-  it('asks an unclear chat once, then hands it to a person who answers through an update', async () => {
+  it('asks an unclear chat once, then hands it to a person who answers through updates and hands it back', async () => {
     const chatId = `${randomUUID().slice(0, 8)}@c.us`;
     const first = await run(input('asdkjh qwrtpz xcvbnm', { chatId }));
     expect(first.result.route).toMatchObject({ agent: 'triage', reason: 'clarify' });
@@ -192,13 +192,23 @@ describe('handleMessage on a real Temporal dev server', () => {
     const listed = await eventually(() => database.db.getRepository(Handoff).findOneBy({ workflowId: second.workflowId }), (h) => h !== null);
     expect(listed).toMatchObject({ status: 'open', chatId });
 
+    // The person answers, and the chat stays theirs: they can write again.
     const sent = await second.handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'Hi, this is Maria. How can I help?', operator: 'maria' }] });
     expect(sent.text).toBe('Hi, this is Maria. How can I help?');
-    const result = await second.handle.result();
-    expect(result.handoff).toMatchObject({ status: 'answered', operator: 'maria' });
-    const replies = await database.db.getRepository(OutboundMessage).findBy({ workflowId: second.workflowId });
-    expect(replies.map((r) => r.idempotencyKey).sort()).toEqual([`${second.workflowId}:operator-reply`, `${second.workflowId}:reply`]);
+    expect(await second.handle.query(getStatusQuery)).toMatchObject({ step: 'with_person', handoff: { status: 'answered', operator: 'maria' } });
     expect(await database.db.getRepository(Handoff).findOneBy({ workflowId: second.workflowId })).toMatchObject({ status: 'answered', operator: 'maria' });
+    const again = await second.handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'Are you still there?', operator: 'maria' }] });
+    expect(again.text).toBe('Are you still there?');
+
+    // Handing it back ends the message's workflow; the person's name stays on the handoff.
+    const closed = await second.handle.executeUpdate(closeHandoffUpdate, { args: [{ operator: 'maria' }] });
+    expect(closed).toMatchObject({ status: 'closed', closedBy: 'maria' });
+    const result = await second.handle.result();
+    expect(result.handoff).toMatchObject({ status: 'closed', operator: 'maria', reply: { text: 'Hi, this is Maria. How can I help?' } });
+    expect(result.handoff!.replies!.map((r) => r.text)).toEqual(['Hi, this is Maria. How can I help?', 'Are you still there?']);
+    const replies = await database.db.getRepository(OutboundMessage).findBy({ workflowId: second.workflowId });
+    expect(replies.map((r) => r.idempotencyKey).sort()).toEqual([`${second.workflowId}:operator-reply`, `${second.workflowId}:operator-reply-2`, `${second.workflowId}:reply`]);
+    expect(await database.db.getRepository(Handoff).findOneBy({ workflowId: second.workflowId })).toMatchObject({ status: 'closed', operator: 'maria' });
 
     await expect(second.handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'again', operator: 'maria' }] })).rejects.toThrow();
   });

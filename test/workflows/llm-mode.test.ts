@@ -29,8 +29,8 @@ describe('LLM mode through handleMessage, against a local OpenAI-compatible serv
 
   beforeEach(() => provider.reset());
 
-  async function run(body: string) {
-    const message: HandleMessageInput = { chatId: `${randomUUID().slice(0, 8)}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body, llm: true };
+  async function run(body: string, chatId = `${randomUUID().slice(0, 8)}@c.us`) {
+    const message: HandleMessageInput = { chatId, messageId: randomUUID(), channel: 'whatsapp', body, llm: true };
     const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', {
       workflowId: messageWorkflowId('whatsapp', message.messageId),
       taskQueue,
@@ -75,6 +75,46 @@ describe('LLM mode through handleMessage, against a local OpenAI-compatible serv
     // One triage call and one reply call: neither was retried.
     expect(provider.requests).toHaveLength(2);
     expect(result.reply!.text).toMatch(/didn't quite get that/);
+  });
+
+  it('gives the model the earlier turns of the chat, and the question it has open', async () => {
+    const chatId = `${randomUUID().slice(0, 8)}@c.us`;
+    provider.enqueue({ content: 'We open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00.' });
+    const first = await run('What are your opening hours?', chatId);
+    expect(first.triage!.method).toBe('rules');
+
+    // A message the rules cannot place on its own: the model reads it with the chat so far.
+    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Let me check that for you.' });
+    await run(UNCLEAR_MESSAGE, chatId);
+    const [triage, reply] = provider.requests.slice(1);
+    const triagePrompt = JSON.stringify(triage.body.messages);
+    expect(triagePrompt).toContain('customer: What are your opening hours?');
+    expect(triagePrompt).toContain('business: We open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00.');
+    // The turn's own message is in the prompt once, as the message to classify, not as history.
+    expect(triagePrompt).not.toContain(`customer: ${UNCLEAR_MESSAGE}`);
+    const replyPrompt = JSON.stringify(reply.body.messages);
+    expect(replyPrompt).toContain('customer: What are your opening hours?');
+
+    // With a question open (slots offered), the model is told what was asked.
+    provider.enqueue({ content: 'Here are our free times.' });
+    const offer = await run('I want to book an appointment for next Monday', chatId);
+    expect(offer.pending).toMatchObject({ kind: 'choice' });
+    provider.reset();
+    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Let me check.' });
+    await run(UNCLEAR_MESSAGE, chatId);
+    const withQuestion = JSON.stringify(provider.requests[0].body.messages);
+    expect(withQuestion).toContain('appointment asked for choice: 1) Monday');
+  });
+
+  it('sends no earlier turns when CONVERSATION_CONTEXT_TURNS is 0', async () => {
+    const chatId = `${randomUUID().slice(0, 8)}@c.us`;
+    provider.enqueue({ content: 'Hello!' });
+    await run('Good morning!', chatId);
+    provider.reset();
+    provider.enqueue({ content: 'Hi again!' });
+    const message: HandleMessageInput = { chatId, messageId: randomUUID(), channel: 'whatsapp', body: 'Hello again', llm: true, contextTurns: 0 };
+    await ctx.client.workflow.execute<typeof handleMessage>('handleMessage', { workflowId: messageWorkflowId('whatsapp', message.messageId), taskQueue, args: [message] });
+    expect(JSON.stringify(provider.requests[0].body.messages)).not.toContain('Earlier in this conversation');
   });
 
   it('answers from rules and templates while the provider is down, and the breaker stops calling it', async () => {

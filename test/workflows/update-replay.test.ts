@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { getStatusQuery, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
+import { closeHandoffUpdate, getStatusQuery, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { definitionExecutionId, executionStateQuery, submitCallbackUpdate, type DefinitionStep, type ExecutionState } from '../../src/contracts/run-definition';
 import { workerObservabilityOptions } from '../../src/observability/worker-observability';
 import { seedDemoData } from '../../src/persistence/seed/demo-data';
@@ -104,7 +104,9 @@ describe('replay after a rejected update followed by an accepted one', () => {
     expect(await rejectedWith(handle.executeUpdate(handoffReplyUpdate, { args: [{ text: '   ', operator: 'maria' }] }))).toBe('ValidationError');
     const sent = await handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'Hello, Maria here.', operator: 'maria' }] });
     expect(sent.text).toBe('Hello, Maria here.');
-    expect((await handle.result()).handoff).toMatchObject({ status: 'answered', operator: 'maria' });
+    // The person holds the chat until they hand it back: another update, accepted.
+    expect(await handle.executeUpdate(closeHandoffUpdate, { args: [{ operator: 'maria' }] })).toMatchObject({ status: 'closed' });
+    expect((await handle.result()).handoff).toMatchObject({ status: 'closed', operator: 'maria' });
     await replay(handle);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
+import { closeHandoffUpdate, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { AgentLog, applyDeliveryStatus, Handoff, OutboundMessage, Task } from '../../src/persistence';
 import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import type { handleMessage } from '../../src/workflows';
@@ -55,8 +55,9 @@ describe('a worker killed mid-conversation', () => {
 
     replacement = await startTestWorker(ctx, taskQueue, database.db);
     await handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'Hi, Sam here. How can I help?', operator: 'sam' }] });
+    await handle.executeUpdate(closeHandoffUpdate, { args: [{ operator: 'sam' }] });
     const result = await handle.result();
-    expect(result.handoff).toMatchObject({ status: 'answered', operator: 'sam' });
+    expect(result.handoff).toMatchObject({ status: 'closed', operator: 'sam' });
 
     const tasks = await database.db.getRepository(Task).findBy({ workflowId });
     expect(tasks).toHaveLength(1);

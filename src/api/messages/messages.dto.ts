@@ -21,7 +21,7 @@ export const messageViewSchema = z.object({
   workflowId: z.string(),
   runId: z.string(),
   status: z.string().describe('Temporal execution status: RUNNING, COMPLETED, FAILED, ...'),
-  step: z.string().describe('received, triaging, routing, delegating, replying, completed, failed'),
+  step: z.string().describe('queued, received, triaging, routing, delegating, replying, waiting_for_human, with_person, completed, failed'),
   chatId: z.string().optional(),
   channel: z.string().optional(),
   startedAt: z.string().optional(),
@@ -39,6 +39,32 @@ export const messageViewSchema = z.object({
     .optional(),
   route: z.object({ agent: z.string(), agents: z.array(z.string()), reason: z.string() }).optional(),
   reply: z.object({ text: z.string(), outboundId: z.string(), status: z.string() }).optional(),
+  handoff: z
+    .object({
+      status: z.string().describe('waiting, answered (a person holds the chat), closed, timed_out, cancelled'),
+      dueAt: z.string(),
+      operator: z.string().optional(),
+      reply: z.object({ text: z.string(), outboundId: z.string(), status: z.string() }).optional(),
+      replies: z.array(z.object({ text: z.string(), outboundId: z.string(), status: z.string(), operator: z.string() })).optional(),
+      customerMessages: z.number().optional(),
+      closedBy: z.string().optional(),
+      workflowId: z.string().optional().describe('for a message that joined a handoff: the message workflow holding it'),
+    })
+    .optional(),
+  turn: z
+    .object({ owner: z.string(), messages: z.array(z.string()), startedAt: z.string(), finishedAt: z.string().optional() })
+    .optional()
+    .describe("the chat's turn that answered this message: which message ran it and which messages it answered together"),
+  answer: z
+    .object({ question: z.string(), agent: z.string(), reading: z.string() })
+    .optional()
+    .describe('how the message read against the question the chat had open'),
+  pending: z
+    .object({ kind: z.string(), agent: z.string(), intent: z.string(), expiresAt: z.string(), options: z.array(z.object({ label: z.string() })).optional() })
+    .optional()
+    .describe('the question this turn left open for the next message'),
+  answeredBy: z.string().optional().describe("set when another message's turn answered this one together with it"),
+  heldBy: z.string().optional().describe('set when a person held the chat: the message joined their handoff'),
   error: z.string().optional(),
 });
 export class MessageViewDto extends createZodDto(messageViewSchema) {}

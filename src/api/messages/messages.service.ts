@@ -17,6 +17,7 @@ import { noteInbound } from '../../persistence/delivery-ledger';
 import { messagesReceived } from '../../observability/metrics';
 import type { handleMessage } from '../../workflows';
 import { chatReferenceFor, type ChatReference } from '../../codec';
+import { signalArrival } from '../../temporal/conversation-intake';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { MessageView } from './messages.dto';
@@ -54,13 +55,17 @@ export class MessagesService {
   }
 
   /**
-   * Starts `handleMessage` under the message's workflow id. The server refuses a second
-   * start of the same id (conflict policy FAIL, reuse policy REJECT_DUPLICATE), so two
-   * deliveries racing each other still start one workflow; the loser answers with it.
+   * Starts `handleMessage` under the message's workflow id, then hands the message to its
+   * chat's conversation, which grants it the chat's turn. The server refuses a second start
+   * of the same id (conflict policy FAIL, reuse policy REJECT_DUPLICATE), so two deliveries
+   * racing each other still start one workflow; the loser answers with it. The hand-over is
+   * repeated for a duplicate (the conversation ignores what it has seen), so a first
+   * delivery whose hand-over was lost with a crashed API is healed by the redelivery.
    */
   async accept(message: IntakeMessage): Promise<AcceptedMessage> {
     const workflowId = messageWorkflowId(message.channel, message.id);
     const result = await this.start(message, workflowId);
+    await this.handOver(message, workflowId);
     messagesReceived.inc({ channel: message.channel, duplicate: String(result.duplicate) });
     // The customer's last message opens WhatsApp's 24-hour window for free-form replies.
     await noteInbound(this.db, message.chatId, message.timestamp ? new Date(message.timestamp * 1000) : new Date()).catch((err: unknown) =>
@@ -68,6 +73,23 @@ export class MessagesService {
       this.logger.warn(`could not record the inbound time of ${workflowId}: ${(err as Error).message}`),
     );
     return result;
+  }
+
+  private async handOver(message: IntakeMessage, workflowId: string): Promise<void> {
+    const chatRef = this.chatRef(message.chatId);
+    try {
+      await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        signalArrival(
+          this.client,
+          this.config.temporal.taskQueue,
+          { chatId: message.chatId, chatRef, channel: message.channel, settings: { idleSeconds: this.config.conversations.idleSeconds } },
+          { workflowId, channel: message.channel, at: new Date().toISOString(), body: message.body, senderName: message.senderName, media: message.media },
+        ),
+      );
+    } catch (err) {
+      // The message is safe in its own workflow, which hands itself over if this never arrives.
+      this.logger.warn(`could not hand ${workflowId} to its conversation; the message will do it itself: ${(err as Error).message}`);
+    }
   }
 
   private async start(message: IntakeMessage, workflowId: string): Promise<AcceptedMessage> {
@@ -86,6 +108,10 @@ export class MessagesService {
       llm: llmEnabled(this.config),
       handoffTimeoutSeconds: this.config.business.handoffTimeoutSeconds,
       clarificationWindowSeconds: this.config.business.clarificationWindowSeconds,
+      handoffQuietSeconds: this.config.conversations.handoffQuietSeconds,
+      questionTtlSeconds: this.config.conversations.questionTtlSeconds,
+      contextTurns: this.config.conversations.contextTurns,
+      handedOver: true,
     };
     try {
       const handle = await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
@@ -115,8 +141,22 @@ export class MessagesService {
     }
   }
 
-  /** Status, triage, route and reply of one message, from Temporal (the source of truth). */
+  /**
+   * Status, triage, route and reply of one message, from Temporal (the source of truth). A
+   * message answered by another message's turn shows that turn's reply; one that joined a
+   * person's handoff shows the handoff as it stands.
+   */
   async get(workflowId: string): Promise<MessageView> {
+    const view = await this.read(workflowId);
+    const other = view.answeredBy ?? view.heldBy;
+    if (!other) return view;
+    const theirs = await this.read(other).catch(() => undefined);
+    if (!theirs) return view;
+    if (view.answeredBy) return { ...view, triage: theirs.triage, route: theirs.route, answer: theirs.answer, reply: theirs.reply, pending: theirs.pending, turn: theirs.turn };
+    return { ...view, handoff: theirs.handoff && { ...theirs.handoff, workflowId: other } };
+  }
+
+  private async read(workflowId: string): Promise<MessageView> {
     const handle = this.client.workflow.getHandle(workflowId);
     try {
       const description = await handle.describe();
@@ -155,6 +195,18 @@ function toView(state: MessageStatus): Omit<MessageView, 'workflowId' | 'runId' 
     triage: state.triage,
     route: state.route,
     reply: state.reply,
+    handoff: state.handoff,
+    turn: state.turn,
+    answer: state.answer,
+    pending: state.pending && {
+      kind: state.pending.kind,
+      agent: state.pending.agent,
+      intent: state.pending.intent,
+      expiresAt: state.pending.expiresAt,
+      ...(state.pending.options ? { options: state.pending.options.map((o) => ({ label: o.label })) } : {}),
+    },
+    answeredBy: state.answeredBy,
+    heldBy: state.heldBy,
   };
 }
 

@@ -35,6 +35,7 @@ export class TasksService extends TaskManager implements OnApplicationBootstrap 
         taskQueue: this.config.temporal.taskQueue,
         cron: this.config.tasks.cleanupCron,
         retentionDays: this.config.tasks.retentionDays,
+        transcriptRetentionDays: this.config.conversations.retentionDays,
         timezone: this.config.business.timezone,
       });
       this.logger.log(`nightly task cleanup schedule ${result}`);

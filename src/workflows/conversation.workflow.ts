@@ -1,0 +1,247 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  workflowInfo,
+  type SignalDefinition,
+} from '@temporalio/workflow';
+import {
+  conversationStateQuery,
+  customerWroteSignal,
+  handoffChangedSignal,
+  heldForPersonSignal,
+  messageArrivedSignal,
+  turnEndedSignal,
+  turnGrantedSignal,
+  turnJoinedSignal,
+  type Arrival,
+  type ConversationInput,
+  type ConversationState,
+  type TurnEnded,
+} from '../contracts';
+import { local } from './message/proxies';
+
+/**
+ * A chat's conversation: the one place that decides which of the chat's messages acts, and
+ * the keeper of what the chat is waiting for.
+ *
+ * Why an entity workflow that grants turns, and message workflows that run them:
+ * - Each inbound message keeps its own workflow, `msg:<channel>:<id>`, started by the API
+ *   exactly as before: Temporal refuses a second start of the id (redeliveries start
+ *   nothing), the API answers with its run at once, with or without a worker, and the Web UI
+ *   and the API find a message by it. Right after the start the API signals-with-start this
+ *   workflow (`messageArrived`), so arrivals reach it in the order the server took them.
+ * - This workflow holds the chat's state in its own history: the question an agent asked
+ *   (`pending`), the language, the last agent, the person holding the chat (`handoff`), the
+ *   turn running now, and the messages waiting. A worker that dies replays it; nothing of
+ *   it lives in a process.
+ * - One turn at a time: a message acts only after `turnGranted`; the next grant waits for
+ *   the holder's `turnEnded`. Messages that arrive meanwhile queue and are granted together
+ *   to the first of them (the others are told `turnJoined`), so a burst gets one answer.
+ *   An idle chat grants at once; chats never wait for each other (one workflow per chat).
+ * - A holder that ends without saying so (terminated, timed out) is found by a watch that
+ *   asks Temporal whether it still runs, and the turn is released.
+ * - While a person holds the chat, new messages join their handoff (`heldForPerson`) and the
+ *   holder hears of each (`customerWrote`); the agents answer again once it is closed.
+ * - Histories carry ids and small state, never the transcript (that is in the database);
+ *   a long-lived chat continues as new, carrying its state; an idle one closes, and its
+ *   language and last agent are reloaded from the database when it starts again.
+ * Cost on the message path: for a message in an idle chat, one workflow task of this
+ * workflow (which runs beside the message's own first task) and the grant's signal.
+ */
+
+const DEFAULT_IDLE_SECONDS = 3600;
+/** How often a running turn's holder is checked on; a turn may legitimately run for minutes (retries). */
+const TURN_WATCH_MS = 2 * 60 * 1000;
+/** A person may hold a chat for a day: their workflow is checked on less often. */
+const HANDOFF_WATCH_MS = 15 * 60 * 1000;
+/** Message workflows remembered, so a redelivered message is not queued twice. */
+const RECENT_LIMIT = 200;
+/** Continue as new well before the history grows large. */
+const HISTORY_EVENTS_LIMIT = 4000;
+
+export interface ConversationResult {
+  turns: number;
+  reason: 'idle';
+}
+
+export async function conversation(input: ConversationInput): Promise<ConversationResult> {
+  const state: ConversationState = input.state ?? { queue: [], recent: [], turns: 0 };
+  const idleMs = (input.settings?.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
+  let dirty = false;
+  let signalsInFlight = 0;
+
+  setHandler(conversationStateQuery, () => state);
+  setHandler(messageArrivedSignal, (arrival) => {
+    if (seen(arrival.workflowId)) return;
+    remember(arrival.workflowId);
+    state.queue.push(arrival);
+    state.lastActivityAt = arrival.at;
+  });
+  setHandler(turnEndedSignal, (ended) => {
+    if (state.turn?.owner !== ended.owner) return; // a late report from a turn the watch released
+    endTurn(ended);
+  });
+  setHandler(handoffChangedSignal, ({ workflowId, status }) => {
+    if (state.handoff?.workflowId !== workflowId) return;
+    if (status === 'closed') state.handoff = undefined;
+    else state.handoff.status = status;
+    state.lastActivityAt = new Date().toISOString();
+    dirty = true;
+  });
+
+  if (!input.state) await restore();
+
+  for (;;) {
+    const woke = await condition(() => dirty || canDispatch(), waitMs());
+    if (dirty) await save();
+    if (canDispatch()) {
+      await dispatch();
+    } else if (!woke) {
+      if (state.turn) await releaseIfGone('turn', state.turn.owner);
+      else if (state.handoff) await releaseIfGone('handoff', state.handoff.workflowId);
+      else if (Date.now() >= idleUntil()) {
+        await settle();
+        // A message that came in while settling keeps the conversation open.
+        if (!canDispatch() && !dirty && !state.turn && !state.handoff) break;
+      }
+    }
+    if (dirty) await save();
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_LIMIT) {
+      await settle();
+      await continueAsNew<typeof conversation>({ ...input, state });
+    }
+  }
+  await settle();
+  return { turns: state.turns, reason: 'idle' };
+
+  function seen(workflowId: string): boolean {
+    return (
+      state.recent.includes(workflowId) ||
+      state.turn?.owner === workflowId ||
+      state.handoff?.workflowId === workflowId ||
+      state.queue.some((a) => a.workflowId === workflowId)
+    );
+  }
+
+  function remember(workflowId: string): void {
+    state.recent.push(workflowId);
+    if (state.recent.length > RECENT_LIMIT) state.recent.splice(0, state.recent.length - RECENT_LIMIT);
+  }
+
+  function canDispatch(): boolean {
+    return state.queue.length > 0 && !state.turn;
+  }
+
+  function endTurn(ended: TurnEnded): void {
+    state.turn = undefined;
+    state.turns += 1;
+    if (ended.language) state.language = ended.language;
+    if (ended.agent) state.lastAgent = ended.agent;
+    if (!ended.keepPending) state.pending = ended.pending;
+    if (ended.handoff) state.handoff = { ...ended.handoff, since: ended.finishedAt };
+    state.lastActivityAt = ended.finishedAt;
+    dirty = true;
+  }
+
+  /** When an idle conversation may close: after the idle time, and never before its question lapses. */
+  function idleUntil(): number {
+    const last = new Date(state.lastActivityAt ?? workflowInfo().startTime).getTime();
+    const pendingUntil = state.pending ? new Date(state.pending.expiresAt).getTime() : 0;
+    return Math.max(last + idleMs, pendingUntil);
+  }
+
+  function waitMs(): number {
+    if (state.turn) return TURN_WATCH_MS;
+    if (state.handoff) return HANDOFF_WATCH_MS;
+    return Math.max(1000, idleUntil() - Date.now());
+  }
+
+  /** A signal to a message workflow that may have ended meanwhile: a failure is logged, not fatal. */
+  function tell<Args extends unknown[]>(workflowId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
+    signalsInFlight += 1;
+    return getExternalWorkflowHandle(workflowId)
+      .signal(signal, ...args)
+      .then(
+        () => true,
+        (err: unknown) => {
+          log.warn('a message workflow did not take the signal', { workflowId, signal: signal.name, error: err instanceof Error ? err.message : String(err) });
+          return false;
+        },
+      )
+      .finally(() => {
+        signalsInFlight -= 1;
+      });
+  }
+
+  async function dispatch(): Promise<void> {
+    const batch = state.queue.splice(0);
+    if (state.handoff) {
+      // A person holds the chat: the messages join their handoff; the agents stay out of it.
+      const holder = state.handoff.workflowId;
+      for (const arrival of batch) {
+        void tell(arrival.workflowId, heldForPersonSignal, { holder });
+        void tell(holder, customerWroteSignal, { workflowId: arrival.workflowId, at: arrival.at });
+      }
+      return;
+    }
+    await grant(batch);
+  }
+
+  async function grant(batch: Arrival[]): Promise<void> {
+    const [owner, ...joined] = batch;
+    state.turn = { owner: owner.workflowId, messages: batch.map((a) => a.workflowId), startedAt: new Date().toISOString() };
+    const pending = state.pending && Date.now() < new Date(state.pending.expiresAt).getTime() ? state.pending : undefined;
+    const granted = await tell(owner.workflowId, turnGrantedSignal, { batch, pending, language: state.language, lastAgent: state.lastAgent });
+    if (!granted) {
+      // The first message's workflow is gone (finished, or never started): the rest take the turn.
+      if (state.turn?.owner === owner.workflowId) state.turn = undefined;
+      state.queue.unshift(...joined);
+      return;
+    }
+    for (const arrival of joined) void tell(arrival.workflowId, turnJoinedSignal, { owner: owner.workflowId });
+  }
+
+  async function releaseIfGone(what: 'turn' | 'handoff', workflowId: string): Promise<void> {
+    const liveness = (await local.checkWorkflows({ workflowIds: [workflowId] }))[workflowId];
+    if (liveness === 'running') return;
+    log.warn(`the ${what} holder ended without reporting; releasing the chat`, { workflowId, liveness });
+    if (what === 'turn' && state.turn?.owner === workflowId) state.turn = undefined;
+    if (what === 'handoff' && state.handoff?.workflowId === workflowId) state.handoff = undefined;
+    dirty = true;
+  }
+
+  async function restore(): Promise<void> {
+    try {
+      const saved = await local.loadConversation({ chatId: input.chatId });
+      state.language ??= saved.language;
+      state.lastAgent ??= saved.lastAgent;
+      state.turns = Math.max(state.turns, saved.turns);
+    } catch (err) {
+      log.warn('could not load the saved conversation; starting without it', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  async function save(): Promise<void> {
+    dirty = false;
+    try {
+      await local.saveConversation({
+        chatId: input.chatId,
+        channel: input.channel,
+        state: { language: state.language, lastAgent: state.lastAgent, pending: state.pending, handoff: state.handoff, turns: state.turns },
+        at: new Date().toISOString(),
+      });
+    } catch (err) {
+      // The projection serves the API's lists; the state itself is in this history. The next change saves again.
+      log.warn('could not save the conversation projection', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Before closing or continuing as new: no handler mid-way, no signal still on its way out. */
+  async function settle(): Promise<void> {
+    await condition(() => signalsInFlight === 0 && allHandlersFinished());
+  }
+}

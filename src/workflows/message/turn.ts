@@ -1,0 +1,278 @@
+import { ActivityFailure, log, ParentClosePolicy, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { TaskEvent } from '../../activities/tasks';
+import {
+  AGENT,
+  INTENT,
+  reminderWorkflowId,
+  type AgentInput,
+  type AgentOutcome,
+  type HandleMessageInput,
+  type MessageMedia,
+  type MessageStatus,
+  type TurnGrant,
+} from '../../contracts';
+import { getAgent } from '../../domain/agent-registry';
+import type { TriageResult } from '../../domain/keyword-triage';
+import { pendingFrom, type PendingQuestion, type ResolvedAnswer } from '../../domain/questions';
+import { answerRoute, clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../../domain/routing';
+import { priorityForUrgency } from '../../domain/task-lifecycle';
+import { sendReminder } from '../send-reminder.workflow';
+import { llm, local, remote } from './proxies';
+
+type AgentActivity = (input: AgentInput) => Promise<AgentOutcome>;
+
+const DEFAULT_CLARIFICATION_WINDOW_SECONDS = 24 * 60 * 60;
+const DEFAULT_QUESTION_TTL_SECONDS = 24 * 60 * 60;
+const DEFAULT_CONTEXT_TURNS = 8;
+
+/** What one turn needs from the message workflow that runs it. */
+export interface TurnContext {
+  input: HandleMessageInput;
+  workflowId: string;
+  /** When this message arrived (ISO-8601): "tomorrow" means the same day on every retry. */
+  receivedAt: string;
+  status: MessageStatus;
+  /** Writes the turn's task row and agent log (the read side of this history). */
+  project(event: Omit<TaskEvent, 'workflowId' | 'runId' | 'at'>): Promise<void>;
+}
+
+/** What the turn leaves behind for the conversation. */
+export interface TurnResult {
+  route: RouteDecision;
+  triage: TriageResult;
+  /** The question the turn's agent asked; absent when it asked none. */
+  pending?: PendingQuestion;
+  /** Small talk in the middle of a question: the question stays open. */
+  keepPending: boolean;
+}
+
+/** The turn's text and file: the customer's messages since the last turn, oldest first. */
+function turnMessages(input: HandleMessageInput, grant: TurnGrant): { text: string; media?: MessageMedia } {
+  if (grant.batch.length === 0) return { text: input.body, media: input.media };
+  return { text: grant.batch.map((a) => a.body).join('\n'), media: grant.batch.find((a) => a.media)?.media };
+}
+
+export function describeFailure(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return `${err.cause.name}: ${err.cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * One turn of a conversation: read the customer's messages (as an answer to the question
+ * the chat has open, or as a new request), route them, let the agents act, and reply once.
+ * Runs only while the conversation has granted this message the turn.
+ */
+export async function runTurn(ctx: TurnContext, grant: TurnGrant): Promise<TurnResult> {
+  const { input, status } = ctx;
+  const { text, media } = turnMessages(input, grant);
+
+  // Any message from the customer is a reply to their follow-up campaigns: call them off.
+  await remote.notifyCampaigns({ chatId: input.chatId, at: ctx.receivedAt });
+
+  const { triage, answer, keepPending, triagedIn } = await read(ctx, grant, text, media !== undefined);
+  const route = await decideRoute(ctx, triage, answer, triagedIn);
+  const outcomes = await delegate(ctx, route, triage, { text, media, answer });
+  await reply(ctx, route, triage, outcomes, text);
+  await startAfterwards(ctx, outcomes, triage.language);
+
+  const asked = outcomes.find((o) => o.awaiting);
+  const pending = asked?.awaiting
+    ? pendingFrom(asked.awaiting, {
+        agent: asked.agent,
+        intent: asked.intent,
+        askedBy: ctx.workflowId,
+        askedAt: new Date().toISOString(),
+        ttlSeconds: input.questionTtlSeconds ?? DEFAULT_QUESTION_TTL_SECONDS,
+        answered: answer,
+      })
+    : undefined;
+  status.pending = pending;
+  return { route, triage, pending, keepPending: keepPending && pending === undefined };
+}
+
+/** Triage, first as an answer to the open question; the LLM only for a new request the rules are unsure of. */
+async function read(ctx: TurnContext, grant: TurnGrant, text: string, hasMedia: boolean) {
+  const { input, status } = ctx;
+  status.step = 'triaging';
+  const started = Date.now();
+  const turn = await local.triageTurn({ text, pending: grant.pending, language: grant.language, now: ctx.receivedAt, hasMedia });
+  let triage = turn.triage;
+  let answer: ResolvedAnswer | undefined = turn.reading.as === 'answer' && grant.pending ? { question: grant.pending, reading: turn.reading.reading } : undefined;
+  const threshold = input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
+  // The model reads what the rules could not: a new request they are unsure of, or words that
+  // answer the open question with nothing the rules recognise (it may be another request).
+  const unsure = answer ? answer.reading.kind === 'unclear' : triage.confidence < threshold;
+  if (input.llm && triage.flags.length === 0 && unsure) {
+    try {
+      const read = await llm.triageByLlm({
+        text,
+        rules: triage,
+        context: { chatId: input.chatId, turns: input.contextTurns ?? DEFAULT_CONTEXT_TURNS, excludeWorkflowIds: grant.batch.map((a) => a.workflowId), question: grant.pending },
+      });
+      if (!answer) triage = read;
+      else if (read.confidence >= threshold && read.intent !== 'unknown' && !getAgent(answer.question.agent).intents.includes(read.intent)) {
+        // Not an answer after all: the customer asked for something else.
+        triage = read;
+        answer = undefined;
+      }
+    } catch (err) {
+      log.warn('LLM triage failed; the rules stand', { error: describeFailure(err) });
+    }
+  }
+  if (answer) {
+    // The message is an answer: the turn carries on the asking agent's intent.
+    triage = { ...triage, intent: answer.question.intent, intents: [answer.question.intent] };
+    status.answer = { question: answer.question.kind, agent: answer.question.agent, reading: answer.reading.kind };
+  }
+  status.triage = {
+    intent: triage.intent,
+    intents: triage.intents,
+    confidence: triage.confidence,
+    method: triage.method,
+    language: triage.language,
+    urgency: triage.urgency,
+    flags: triage.flags,
+  };
+  upsertSearchAttributes([{ key: INTENT, value: triage.intent }]);
+  const keepPending = turn.reading.as === 'new_topic' && turn.reading.keepPending;
+  return { triage, answer, keepPending, triagedIn: Date.now() - started };
+}
+
+async function decideRoute(ctx: TurnContext, triage: TriageResult, answer: ResolvedAnswer | undefined, triagedIn: number): Promise<RouteDecision> {
+  const { input, status } = ctx;
+  status.step = 'routing';
+  let route = answer ? answerRoute(answer.question) : routeMessage(triage, { confidenceThreshold: input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD });
+  if (needsClarification(route)) {
+    const { ask } = await remote.claimClarification({
+      chatId: input.chatId,
+      workflowId: ctx.workflowId,
+      at: ctx.receivedAt,
+      windowSeconds: input.clarificationWindowSeconds ?? DEFAULT_CLARIFICATION_WINDOW_SECONDS,
+    });
+    if (ask) route = clarificationRoute();
+  }
+  status.route = { agent: route.agent, agents: route.agents, reason: route.reason };
+  upsertSearchAttributes([{ key: AGENT, value: route.agent }]);
+  log.info('routed', { intent: triage.intent, confidence: triage.confidence, agent: route.agent, reason: route.reason });
+  await ctx.project({
+    step: 'message',
+    kind: 'started',
+    taskType: triage.intent,
+    priority: priorityForUrgency(triage.urgency),
+    chatId: input.chatId,
+    messageId: input.messageId,
+    channel: input.channel,
+    assignedAgent: route.agent,
+    input: { body: input.body, senderName: input.senderName ?? null, ...(status.turn && status.turn.messages.length > 1 ? { messages: status.turn.messages } : {}) },
+    logs: [
+      { key: 'created', agent: 'orchestrator', action: 'created', details: { channel: input.channel } },
+      {
+        key: 'triaged',
+        agent: 'orchestrator',
+        action: 'processed',
+        durationMs: triagedIn,
+        details: { intent: triage.intent, intents: triage.intents, confidence: triage.confidence, method: triage.method, route: route.reason, agents: route.agents, ...(status.answer ? { answer: status.answer } : {}) },
+      },
+    ],
+  });
+  return route;
+}
+
+/** Every routed agent acts (in parallel for a message with several intents); the asking agent gets its answer. */
+async function delegate(
+  ctx: TurnContext,
+  route: RouteDecision,
+  triage: TriageResult,
+  turn: { text: string; media?: MessageMedia; answer?: ResolvedAnswer },
+): Promise<AgentOutcome[]> {
+  const { input, status } = ctx;
+  status.step = 'delegating';
+  const supervised = route.agents.length > 1;
+  const outcomes = await Promise.all(
+    route.agents.map(async (agentName, i) => {
+      const activity = remote[getAgent(agentName).activity as keyof Activities] as unknown as AgentActivity;
+      const agentStarted = Date.now();
+      const delegation = { agent: agentName, action: 'delegated' as const, details: { intent: route.intents[i] } };
+      if (supervised) {
+        await ctx.project({ step: `agent:${agentName}`, parentStep: 'message', kind: 'delegated', taskType: route.intents[i], assignedAgent: agentName, chatId: input.chatId, channel: input.channel, logs: [{ key: `delegated:${agentName}`, ...delegation }] });
+      } else {
+        await ctx.project({ step: 'message', kind: 'delegated', logs: [{ key: `delegated:${agentName}`, ...delegation }] });
+      }
+      const outcome = await activity({
+        workflowId: ctx.workflowId,
+        chatId: input.chatId,
+        channel: input.channel,
+        body: turn.text,
+        senderName: input.senderName,
+        intent: route.intents[i],
+        routeReason: route.reason,
+        receivedAt: ctx.receivedAt,
+        media: turn.media,
+        triage: { entities: triage.entities, language: triage.language, urgency: triage.urgency, confidence: triage.confidence },
+        ...(turn.answer && turn.answer.question.agent === agentName ? { answer: turn.answer } : {}),
+      });
+      const done = { key: `completed:${agentName}`, agent: agentName, action: 'completed' as const, durationMs: Date.now() - agentStarted, details: outcome.facts };
+      await ctx.project(
+        supervised
+          ? { step: `agent:${agentName}`, kind: 'completed', output: { text: outcome.text, facts: outcome.facts }, logs: [done] }
+          : { step: 'message', kind: 'delegated', logs: [done] },
+      );
+      return outcome;
+    }),
+  );
+  status.outcomes = outcomes;
+  return outcomes;
+}
+
+/** The supervisor's synthesis: one reply for every agent that acted, in routing order. */
+async function reply(ctx: TurnContext, route: RouteDecision, triage: TriageResult, outcomes: AgentOutcome[], customerText: string): Promise<void> {
+  const { input, status } = ctx;
+  status.step = 'replying';
+  let text = outcomes.map((o) => o.text).join('\n\n');
+  if (input.llm) {
+    try {
+      const facts = Object.fromEntries(outcomes.map((o) => [o.agent, o.facts]));
+      text = (
+        await llm.writeReply({
+          language: triage.language,
+          draft: text,
+          facts,
+          customerText,
+          context: { chatId: input.chatId, turns: input.contextTurns ?? DEFAULT_CONTEXT_TURNS, excludeWorkflowIds: status.turn?.messages ?? [ctx.workflowId] },
+        })
+      ).text;
+    } catch (err) {
+      log.warn('LLM reply failed; sending the template reply', { error: describeFailure(err) });
+    }
+  }
+  status.reply = await remote.sendReply({
+    workflowId: ctx.workflowId,
+    chatId: input.chatId,
+    channel: input.channel,
+    text,
+    idempotencyKey: `${ctx.workflowId}:reply`,
+    provider: input.provider,
+    replyToReceivedAt: ctx.receivedAt,
+    agent: route.agent,
+  });
+}
+
+/** What the agents asked to happen after the reply: a follow-up campaign, a reminder's timer. */
+async function startAfterwards(ctx: TurnContext, outcomes: AgentOutcome[], language: string): Promise<void> {
+  const { input } = ctx;
+  for (const outcome of outcomes) {
+    if (outcome.next?.kind === 'follow_up') {
+      // Signal-with-start: a campaign already running for this chat and purpose takes the new reference.
+      await remote.startFollowUp({ chatId: input.chatId, purpose: outcome.next.purpose, channel: input.channel, provider: input.provider, reference: outcome.next.reference });
+    }
+    if (outcome.next?.kind === 'reminder') {
+      // The timer outlives this message's workflow: abandoned, not cancelled, on close.
+      await startChild(sendReminder, {
+        workflowId: reminderWorkflowId(outcome.next.reminderId),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ reminderId: outcome.next.reminderId, chatId: input.chatId, channel: input.channel, remindAt: outcome.next.remindAt, language }],
+      });
+    }
+  }
+}
