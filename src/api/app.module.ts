@@ -6,6 +6,7 @@ import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
 import { CodecModule } from './codec/codec.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
 import { APP_CONFIG } from './common/tokens';
@@ -47,6 +48,7 @@ export class AppModule {
         WebhooksModule,
         AgentsModule,
         HandoffsModule,
+        ConversationsModule,
         FollowUpsModule,
         SchedulesModule,
         WorkflowDefinitionsModule,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { HandoffListQueryDto, HandoffParamDto, HandoffReplyDto } from './handoffs.dto';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HandoffCloseDto, HandoffListQueryDto, HandoffParamDto, HandoffReplyDto } from './handoffs.dto';
 import { HandoffsService } from './handoffs.service';
 import { Roles } from '../auth/roles.decorator';
 
@@ -12,7 +12,7 @@ export class HandoffsController {
 
   /** Conversations waiting for a person (or, with `status`, answered or timed out ones). */
   @Get()
-  @ApiOkResponse({ description: 'handoffs, oldest first' })
+  @ApiOkResponse({ description: "handoffs, oldest first, each with the customer's messages since it opened (oldest first, at most 20)" })
   async list(@Query() query: HandoffListQueryDto) {
     return { handoffs: await this.handoffs.list(query.status, query.limit) };
   }
@@ -25,5 +25,16 @@ export class HandoffsController {
   @ApiNotFoundResponse({ description: 'no such conversation' })
   reply(@Param() params: HandoffParamDto, @Body() body: HandoffReplyDto) {
     return this.handoffs.reply(params.workflowId, body.text, body.operator);
+  }
+
+  /** A person hands the chat back to the agents: the next customer message is theirs again. */
+  @Post(':workflowId/close')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the handoff as the conversation left it (status closed)' })
+  @ApiBadRequestResponse({ description: 'the body has an unknown field, or operator is longer than 128 characters' })
+  @ApiConflictResponse({ description: 'nothing to close, the conversation has finished, or it does not accept close requests' })
+  @ApiNotFoundResponse({ description: 'no such conversation' })
+  close(@Param() params: HandoffParamDto, @Body() body: HandoffCloseDto) {
+    return this.handoffs.close(params.workflowId, body.operator);
   }
 }

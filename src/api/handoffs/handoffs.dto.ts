@@ -12,6 +12,17 @@ export const handoffReplySchema = z
   .strict();
 export class HandoffReplyDto extends createZodDto(handoffReplySchema) {}
 
+/** The body is optional: `{}` or none at all closes without naming the person. */
+export const handoffCloseSchema = z.preprocess(
+  (body) => body ?? {},
+  z
+    .object({
+      operator: z.string().trim().min(1).max(128).optional(),
+    })
+    .strict(),
+);
+export class HandoffCloseDto extends createZodDto(handoffCloseSchema) {}
+
 export const handoffParamSchema = z.object({
   workflowId: safeText(600).regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
 });
@@ -19,7 +30,7 @@ export class HandoffParamDto extends createZodDto(handoffParamSchema) {}
 
 export const handoffListQuerySchema = z
   .object({
-    status: z.enum(['open', 'answered', 'timed_out', 'cancelled']).default('open'),
+    status: z.enum(['open', 'answered', 'closed', 'timed_out', 'cancelled']).default('open'),
     limit: limitQuery(50),
   })
   .strict();

@@ -1,9 +1,21 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { handoffReplyUpdate, type ReplyRecord } from '../../contracts';
+import { closeHandoffUpdate, handoffReplyUpdate, type HandoffState, type ReplyRecord } from '../../contracts';
 import { Handoff, type HandoffStatus } from '../../persistence/entities/handoff.entity';
+import { ConversationMessage } from '../../persistence/entities/conversation-message.entity';
+import { inboundSince } from '../../persistence/transcript-queries';
+import { inboundKey } from '../../persistence/transcripts';
 import { toHttpError } from '../common/temporal-errors';
+
+/** The customer messages shown with a handoff: enough to answer from, never the whole chat. */
+export const HANDOFF_MESSAGES = 20;
+
+/** How the SDK and the server word an update the workflow has no handler for. */
+const UNKNOWN_UPDATE = /no registered handler for update|unknown update|update handler.*not found|handler not found/i;
+
+/** A handoff row with the customer's messages from the one that asked for a person on, oldest first. */
+export type HandoffWithMessages = Handoff & { messages: Array<{ text: string; at: string; workflowId: string }> };
 
 @Injectable()
 export class HandoffsService {
@@ -12,8 +24,17 @@ export class HandoffsService {
     @Inject(DataSource) private readonly db: DataSource,
   ) {}
 
-  list(status: HandoffStatus, limit: number): Promise<Handoff[]> {
-    return this.db.getRepository(Handoff).find({ where: { status }, order: { openedAt: 'ASC' }, take: limit });
+  async list(status: HandoffStatus, limit: number): Promise<HandoffWithMessages[]> {
+    const handoffs = await this.db.getRepository(Handoff).find({ where: { status }, order: { openedAt: 'ASC' }, take: limit });
+    return Promise.all(
+      handoffs.map(async (h) => {
+        // From the message that asked for a person (it arrived before the handoff opened) on.
+        const asked = await this.db.getRepository(ConversationMessage).findOneBy({ messageKey: inboundKey(h.workflowId) });
+        const since = asked && new Date(asked.at) < new Date(h.openedAt) ? new Date(asked.at) : new Date(h.openedAt);
+        const lines = await inboundSince(this.db, h.chatId, since, HANDOFF_MESSAGES);
+        return Object.assign(h, { messages: lines.map((m) => ({ text: m.text, at: new Date(m.at).toISOString(), workflowId: m.workflowId })) });
+      }),
+    );
   }
 
   /**
@@ -28,13 +49,44 @@ export class HandoffsService {
       if (err instanceof WorkflowUpdateFailedError) {
         throw new ConflictException(`workflowId: ${err.cause?.message ?? 'the conversation is not waiting for a person'}`);
       }
-      if (err instanceof WorkflowNotFoundError) {
-        // The server answers an update to a finished workflow as "not found"; tell a
-        // finished conversation (409) apart from one that never existed (404).
-        const exists = await handle.describe().then(() => true, () => false);
-        if (exists) throw new ConflictException('workflowId: the conversation has already finished');
-      }
-      throw toHttpError(err, workflowId);
+      throw await this.finishedOrMissing(err, handle, workflowId);
     }
+  }
+
+  /**
+   * Hands the chat back to the agents through an update on the message workflow holding the
+   * handoff; answers the handoff as the workflow left it. 409 when there is nothing to close,
+   * the workflow has finished, or it predates close requests; 404 when it never existed.
+   */
+  async close(workflowId: string, operator: string | undefined): Promise<HandoffState> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      return await handle.executeUpdate(closeHandoffUpdate, { args: [operator === undefined ? {} : { operator }] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const why = err.cause?.message ?? '';
+        if (UNKNOWN_UPDATE.test(why)) throw new ConflictException('workflowId: this conversation does not accept close requests');
+        throw new ConflictException(`workflowId: ${why || 'the conversation has no handoff to close'}`);
+      }
+      if (err instanceof Error && UNKNOWN_UPDATE.test(err.message)) {
+        throw new ConflictException('workflowId: this conversation does not accept close requests');
+      }
+      throw await this.finishedOrMissing(err, handle, workflowId);
+    }
+  }
+
+  /**
+   * The server answers an update to a finished workflow as "not found"; tells a finished
+   * conversation (409) apart from one that never existed (404). Anything else as it maps.
+   */
+  private async finishedOrMissing(err: unknown, handle: WorkflowHandle, workflowId: string): Promise<unknown> {
+    if (err instanceof WorkflowNotFoundError) {
+      const exists = await handle.describe().then(
+        () => true,
+        () => false,
+      );
+      if (exists) return new ConflictException('workflowId: the conversation has already finished');
+    }
+    return toHttpError(err, workflowId);
   }
 }
