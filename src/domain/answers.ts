@@ -330,6 +330,23 @@ function hoursOf(clock: Clock, part: PartOfDay | undefined): number[] {
   return clock.hour === 12 ? [12] : [clock.hour, clock.hour + 12];
 }
 
+/**
+ * The clock time a message names, as HH:MM on a 24-hour clock ("la de las 11", "half past
+ * nine", "3pm", "9 y media"), for an agent that needs one time rather than a pick among
+ * options. A bare hour from 1 to 7 with no morning or evening named is read in a shop's day:
+ * the afternoon ("at 3" is 15:00).
+ */
+export function readClockTime(text: string): string | undefined {
+  const { clean } = prepare(text);
+  const [clock] = readClocks(clean).sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+  if (!clock) return undefined;
+  const part = readPartOfDay(clean)?.part;
+  const hours = hoursOf(clock, part);
+  const hour = hours.length === 2 ? (clock.hour >= 1 && clock.hour <= 7 ? hours[1] : hours[0]) : hours[0];
+  if (hour === undefined) return undefined;
+  return `${String(hour).padStart(2, '0')}:${String(clock.minute ?? 0).padStart(2, '0')}`;
+}
+
 function atClock(time: string, clock: Clock, part: PartOfDay | undefined): boolean {
   const [hour, minute] = time.split(':').map(Number);
   return minute === (clock.minute ?? 0) && hoursOf(clock, part).includes(hour);

@@ -125,6 +125,27 @@ describe('agents finish the dialogues they start', () => {
       return new Dialogue('appointment', agents().appointmentAgent, intent, chatId);
     }
 
+    it('books a time on the offered day that was not in the list: "la de las 11 por favor"', async () => {
+      const chat = dialogue();
+      const offer = await chat.say('Necesito una cita el jueves');
+      expect(offer.outcome.awaiting!.options!.map((o) => o.time)).toEqual(['09:00', '09:30', '10:00']);
+      const booked = await chat.say('la de las 11 por favor');
+      expect(booked.outcome.facts).toMatchObject({ action: 'booked', startsAt: '2026-12-03T11:00:00.000Z' });
+      expect(booked.outcome.text).toMatch(/jueves 3 de diciembre, 11:00/);
+    });
+
+    it('offers the part of the day asked for: Friday afternoon, el jueves por la tarde, in the morning', async () => {
+      const afternoon = await dialogue().say('can I book something for Friday afternoon?');
+      expect(afternoon.outcome.awaiting!.options!.map((o) => o.label)).toEqual(['Friday 4 December, 12:00', 'Friday 4 December, 12:30', 'Friday 4 December, 13:00']);
+      const tarde = await new Dialogue('appointment', agents().appointmentAgent, 'appointment_booking').say('quiero una cita el jueves por la tarde');
+      expect(tarde.outcome.awaiting!.options!.every((o) => o.time! >= '12:00' && o.label.startsWith('jueves'))).toBe(true);
+      // "mañana" alone is tomorrow, not the morning; "más tarde" is later, not the afternoon.
+      const tomorrow = await new Dialogue('appointment', agents().appointmentAgent, 'appointment_booking').say('quiero una cita mañana');
+      expect(tomorrow.outcome.awaiting!.options![0]).toMatchObject({ date: '2026-12-01', time: '09:00' });
+      const morning = await dialogue().say('I need an appointment on Wednesday morning');
+      expect(morning.outcome.awaiting!.options!.every((o) => o.time! < '12:00' && o.date === '2026-12-02')).toBe(true);
+    });
+
     it('offers slots as a choice and books the one the customer picks (English)', async () => {
       const chat = dialogue();
       const offer = await chat.say('I want to book an appointment');
@@ -543,6 +564,9 @@ describe('agents finish the dialogues they start', () => {
 
       const phone = new Dialogue('personalization', agents().personalizationAgent, 'profile_update', DEMO_CHAT_ES);
       const ask = await phone.say('Quiero cambiar mi teléfono');
+      // The field is named: its new value is asked for at once.
+      expect(ask.outcome.text).toMatch(/teléfono/);
+      expect(ask.outcome.text).not.toMatch(/Qué quieres actualizar/);
       expect(ask.outcome.awaiting).toEqual({ kind: 'contact', context: { field: 'phone' } });
       const number = await phone.say('+34 600 999 888');
       expect(number.outcome.facts).toMatchObject({ updated: ['phone'] });

@@ -1,4 +1,4 @@
-import { interpretAnswer, readTurn, type AnswerContext, type TurnReading } from '../../src/domain/answers';
+import { interpretAnswer, readClockTime, readTurn, type AnswerContext, type TurnReading } from '../../src/domain/answers';
 import type { AgentName } from '../../src/domain/agent-registry';
 import type { Intent } from '../../src/domain/intents';
 import { triageByKeywords } from '../../src/domain/keyword-triage';
@@ -986,5 +986,25 @@ describe('readTurn', () => {
       expectTurn(turn('the second one', last), { answer: 1 }, MONDAY_SLOTS);
       expectTurn(turn('sí', { ...QUOTE_ACCEPT, attempts: MAX_ANSWER_ATTEMPTS - 1 }), { answer: 'yes' }, CONFIRM);
     });
+  });
+});
+
+describe('readClockTime', () => {
+  it.each<[string, string | undefined]>([
+    ['la de las 11 por favor', '11:00'],
+    ['a las 9 y media', '09:30'],
+    ['half past nine', '09:30'],
+    ['at 3', '15:00'],
+    ['at 3 in the morning', '03:00'],
+    ['3pm', '15:00'],
+    ['9am', '09:00'],
+    ['can I do 11?', undefined],
+    ['11:15 works', '11:15'],
+    ['a las 4 de la tarde', '16:00'],
+    ['mañana a las 9', '09:00'],
+    ['in 2 hours', undefined],
+    ['for 2 people', undefined],
+  ])('%p → %p', (text, expected) => {
+    expect(readClockTime(text)).toBe(expected);
   });
 });

@@ -8,7 +8,8 @@ import { normalizeText } from '../../domain/text';
 import { Appointment } from '../../persistence/entities/appointment.entity';
 import { isUniqueViolation, type BusinessSettings } from '../deps';
 import { inLanguage } from './language';
-import { answerFor, askWhichText, bareClock, contextString, slotOption } from './questions';
+import { readClockTime } from '../../domain/answers';
+import { answerFor, askWhichText, contextString, slotOption } from './questions';
 
 const SERVICE = 'consultation';
 /** How far ahead free slots are looked for. */
@@ -33,6 +34,16 @@ const BOOK: Mode = { mode: 'book' };
  * 10", "no, Thursday afternoon?") comes back with `input.answer` and is booked, moved or
  * answered with other slots here.
  */
+type DayPart = 'morning' | 'afternoon';
+
+/** "Friday afternoon", "el jueves por la tarde", "in the morning": the part of the day asked for ("mañana" alone is tomorrow). */
+export function dayPart(body: string): DayPart | undefined {
+  const text = normalizeText(body);
+  if (/\b(afternoon|evening|after lunch|(?<!mas )tarde)\b/.test(text)) return 'afternoon';
+  if (/\b(morning|before lunch|(?:por|en|de) la manana)\b/.test(text)) return 'morning';
+  return undefined;
+}
+
 export function createAppointmentAgent(db: DataSource, business: BusinessSettings) {
   const repo = db.getRepository(Appointment);
 
@@ -44,13 +55,14 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
     return new Set(rows.map((r) => new Date(r.startsAt).getTime()));
   }
 
-  /** Free slots from `from` on, up to `count`, searching day by day. */
-  async function freeSlots(from: DateTime, now: DateTime, count = OFFERED_SLOTS, sameDayOnly = false): Promise<DateTime[]> {
+  /** Free slots from `from` on, up to `count`, searching day by day; only in the part of the day asked for, when one was. */
+  async function freeSlots(from: DateTime, now: DateTime, count = OFFERED_SLOTS, sameDayOnly = false, part?: DayPart): Promise<DateTime[]> {
     const found: DateTime[] = [];
     for (let i = 0; i < (sameDayOnly ? 1 : SEARCH_DAYS) && found.length < count; i += 1) {
       const day = from.plus({ days: i });
       const taken = await bookedStartsOn(day);
       for (const slot of slotsForDay(day, business.openingHours)) {
+        if (part && (part === 'morning') !== slot.hour < 12) continue;
         if (slot > now && !taken.has(slot.toMillis())) found.push(slot);
         if (found.length >= count) break;
       }
@@ -64,7 +76,7 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
    */
   function requested(input: AgentInput, now: DateTime, lenient = false): { day?: DateTime; time?: string } {
     const day = input.triage.entities.dates.map((d) => resolveDate(d, now)).find((d) => d !== undefined);
-    const time = input.triage.entities.times[0] ?? (lenient ? bareClock(normalizeText(input.body)) : undefined);
+    const time = input.triage.entities.times[0] ?? (lenient ? readClockTime(input.body) : undefined);
     return { day, time };
   }
 
@@ -82,7 +94,9 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
 
   async function offer(input: AgentInput, now: DateTime, from: DateTime, intro: Texts, action: string, mode: Mode = BOOK): Promise<AgentOutcome> {
     const lang = input.triage.language;
-    let slots = await freeSlots(from, now);
+    const part = dayPart(input.body);
+    let slots = await freeSlots(from, now, OFFERED_SLOTS, false, part);
+    if (slots.length === 0 && part) slots = await freeSlots(from, now);
     if (slots.length === 0 && from > now) slots = await freeSlots(now.startOf('day'), now);
     const list = listSlots(slots, lang);
     const text = slots.length

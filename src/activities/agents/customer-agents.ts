@@ -13,7 +13,8 @@ import { Reminder } from '../../persistence/entities/reminder.entity';
 import { stableUuid } from '../../persistence/stable-id';
 import { isUniqueViolation, type BusinessSettings } from '../deps';
 import { inLanguage } from './language';
-import { answerFor, bareClock, clip, contextString } from './questions';
+import { readClockTime } from '../../domain/answers';
+import { answerFor, clip, contextString } from './questions';
 
 /** Inserts a row keyed by workflow id, or returns the row an earlier attempt wrote. */
 async function insertOnce<T extends { workflowId: string }>(db: DataSource, entity: new () => T, row: T): Promise<T> {
@@ -206,7 +207,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
     if (done.length > 0) return apply(input, existing, changes, done);
 
     const named = namedField(normalizeText(input.body));
-    if (!answer) return askWhat(input, named);
+    if (!answer) return named ? askFor(input, named, false) : askWhat(input);
     // "my email", "el correo": the field without its value is asked for; a field asked and not given, again.
     if (named) return askFor(input, named, false);
     if (field) return askFor(input, field, true);
@@ -350,7 +351,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
   function remindAtFrom(input: AgentInput, now: DateTime): DateTime | undefined {
     const text = normalizeText(input.body);
     const day = input.triage.entities.dates.map((d) => resolveDate(d, now)).find(Boolean);
-    const time = input.triage.entities.times[0] ?? bareClock(text);
+    const time = input.triage.entities.times[0] ?? readClockTime(input.body);
     if (day) return atTime(day, time ?? '09:00');
     if (time) {
       const at = atTime(now, time);

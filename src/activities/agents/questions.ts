@@ -54,22 +54,6 @@ export function numbered(options: QuestionOption[], label: (option: QuestionOpti
   return options.map((option, i) => `${i + 1}) ${label(option)}`).join(' ');
 }
 
-/**
- * A clock hour written without am/pm ("at 9", "around 5", "sobre las 4"), on normalized text;
- * entities already read "9am", "17:30" and "a las 9". Between 1 and 7 it is the afternoon
- * (a shop's day, a reminder) unless the text says morning; "pm"/"tarde" always is.
- */
-export function bareClock(text: string): string | undefined {
-  const m = text.match(/\b(?:at|around|a las|sobre las|tipo)\s+(\d{1,2})(?::(\d{2}))?\b(?!\s*(?:minutes?|mins?|hours?|days?|people|personas|units?|unidades))/);
-  if (!m) return undefined;
-  let hour = Number(m[1]);
-  const minute = m[2] ?? '00';
-  if (hour > 23 || Number(minute) > 59) return undefined;
-  const afternoon = /\b(pm|afternoon|evening|tonight|tarde|noche)\b/.test(text);
-  if (hour < 12 && (afternoon || (hour >= 1 && hour <= 7 && !/\b(am|morning|madrugada)\b/.test(text)))) hour += 12;
-  return `${String(hour).padStart(2, '0')}:${minute}`;
-}
-
 /** An offered slot as the customer read it, with its local date and time for the answer reading. */
 export function slotOption(slot: DateTime, language: string): QuestionOption {
   return { value: slot.toISO()!, label: formatSlot(slot, language), date: slot.toISODate()!, time: slot.toFormat('HH:mm') };
