@@ -353,6 +353,26 @@ describe('agents finish the dialogues they start', () => {
   });
 
   describe('returns', () => {
+    it('asks which order when the chat has several and no number was given, and reads the item named', async () => {
+      const chat = new Dialogue('returns', agents().returnsAgent, 'return_request', DEMO_CHAT_EN);
+      const ask = await chat.say('I want to return something');
+      expect(ask.outcome.text).toMatch(/^Which order is it about\? 1\) ORD-1234 .* 2\) 45821 .* 3\) 45790 \(1 × .*yoga mat/i);
+      expect(ask.outcome.awaiting).toMatchObject({ kind: 'choice', context: { reason: 'I want to return something' } });
+      const mat = await chat.say("the yoga mat, it's too small");
+      expect(mat.outcome.facts).toMatchObject({ eligible: true, orderId: '45790' });
+      expect(mat.outcome.text).toMatch(/I've opened return RMA-[0-9A-F]{8} for order 45790/);
+
+      // Naming the item in the first message is enough.
+      const direct = await new Dialogue('returns', agents().returnsAgent, 'return_request', DEMO_CHAT_EN).say('I want to return the resistance bands');
+      expect(direct.outcome.facts).toMatchObject({ eligible: true, orderId: '45790' });
+
+      const es = new Dialogue('returns', agents().returnsAgent, 'return_request', DEMO_CHAT_ES);
+      const pregunta = await es.say('Quiero devolver algo');
+      expect(pregunta.outcome.text).toMatch(/^¿De qué pedido se trata\? 1\) 45955 .* 2\) 45900/);
+      const segunda = await es.say('el primero');
+      expect(segunda.outcome.facts).toMatchObject({ eligible: true, orderId: '45955' });
+    });
+
     it('asks for the number and opens the return for it, keeping the original reason', async () => {
       const chat = new Dialogue('returns', agents().returnsAgent, 'return_request', DEMO_CHAT_EN);
       const ask = await chat.say('I want to return order 11111, I want my money back');

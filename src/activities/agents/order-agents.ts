@@ -1,12 +1,14 @@
 import { DateTime } from 'luxon';
 import { In, type DataSource } from 'typeorm';
 import type { AgentInput, AgentOutcome } from '../../contracts';
-import type { ResolvedAnswer } from '../../domain/questions';
+import type { QuestionOption, ResolvedAnswer } from '../../domain/questions';
+import { normalizeText } from '../../domain/text';
 import { Order } from '../../persistence/entities/order.entity';
+import { Product } from '../../persistence/entities/product.entity';
 import { ReturnRequest } from '../../persistence/entities/return-request.entity';
 import { isUniqueViolation } from '../deps';
 import { inLanguage } from './language';
-import { answerFor, clip, contextString, derivedId } from './questions';
+import { answerFor, askWhichText, clip, contextString, derivedId, numbered, productOptions } from './questions';
 
 /** Days after purchase within which an unused item may be returned (knowledge base: returns-and-refunds). */
 export const RETURN_WINDOW_DAYS = 30;
@@ -33,6 +35,50 @@ const EXCHANGE = /\b(exchange|swap|different size|otra talla|cambiar|cambio)\b/i
 export function createOrderAgents(db: DataSource) {
   const orders = db.getRepository(Order);
   const returns = db.getRepository(ReturnRequest);
+  const products = db.getRepository(Product);
+
+  /**
+   * The chat's orders a return could be about, as options: labelled by number, items and
+   * status, named by the distinctive words of their items in English and Spanish ("the yoga
+   * mat", "la esterilla").
+   */
+  async function orderOptions(candidates: Order[], lang: string): Promise<QuestionOption[]> {
+    const catalog = await products.findBy({ sku: In(candidates.flatMap((o) => o.items.map((i) => i.sku))) });
+    const words = productOptions(catalog, lang);
+    const keywordsOf = (sku: string) => words.find((w) => w.value === sku)?.keywords ?? [];
+    return candidates.map((o) => ({
+      value: o.id,
+      label: `${o.id} (${o.items.map((i) => `${i.quantity} × ${lang === 'es' ? (catalog.find((p) => p.sku === i.sku)?.nameEs ?? i.name) : i.name}`).join(', ')})`,
+      keywords: [...new Set(o.items.flatMap((i) => keywordsOf(i.sku)))],
+    }));
+  }
+
+  /** The option whose item words the text names best ("it's the yoga mat"); none on a tie. */
+  function named(options: QuestionOption[], text: string): QuestionOption | undefined {
+    const words = normalizeText(text);
+    const scored = options
+      .map((o) => ({ o, hits: (o.keywords ?? []).filter((k) => new RegExp(`\\b${k.replace(/s$/, '')}s?\\b`).test(words)).length }))
+      .filter((x) => x.hits > 0)
+      .sort((a, b) => b.hits - a.hits);
+    return scored.length > 0 && (scored.length === 1 || scored[0].hits > scored[1].hits) ? scored[0].o : undefined;
+  }
+
+  /** "Which order is it about?" with the chat's orders numbered, keeping what the customer said. */
+  function whichOrder(input: AgentInput, options: QuestionOption[], reason: string, again = false): AgentOutcome {
+    const lang = input.triage.language;
+    return {
+      agent: 'returns',
+      intent: input.intent,
+      text: again
+        ? askWhichText(lang, options)
+        : inLanguage(lang, {
+            en: `Which order is it about? ${numbered(options)}`,
+            es: `¿De qué pedido se trata? ${numbered(options)}`,
+          }),
+      facts: { eligible: null, asked: 'order', orders: options.map((o) => o.value) },
+      awaiting: { kind: 'choice', options, context: { reason } },
+    };
+  }
 
   async function findOrder(input: AgentInput, number?: string): Promise<{ order: Order | null; asked?: string }> {
     const asked = number ?? input.triage.entities.orderNumbers[0];
@@ -258,6 +304,17 @@ export function createOrderAgents(db: DataSource) {
       return returnFor(input, order, reason ?? input.body);
     }
 
+    if (question.kind === 'choice') {
+      const reason = [contextString(answer, 'reason'), input.body].filter(Boolean).join(' — ');
+      const options = question.options ?? [];
+      if (reading.kind === 'no') return { agent: 'returns', intent: input.intent, text: inLanguage(lang, { en: 'No problem. Write to us whenever you want to return something.', es: 'Sin problema. Escríbenos cuando quieras devolver algo.' }), facts: { declined: true } };
+      const picked = reading.kind === 'option' ? reading.option.value : (input.triage.entities.orderNumbers[0] ?? named(options, input.body)?.value);
+      if (!picked) return whichOrder(input, options, contextString(answer, 'reason') ?? '', true);
+      const { order } = await findOrder(input, picked);
+      if (!order) return notFound(input, picked, 'returns', reason);
+      return returnFor(input, order, reason);
+    }
+
     if (question.kind === 'confirm' && action === 'cancel_order' && orderId) {
       if (reading.kind === 'yes') return cancelOrder(input, orderId);
       if (reading.kind === 'no') {
@@ -317,6 +374,16 @@ export function createOrderAgents(db: DataSource) {
   }
 
   async function returnsStart(input: AgentInput): Promise<AgentOutcome> {
+    if (!input.triage.entities.orderNumbers[0]) {
+      // No number: with several orders, the one whose items the customer names, or the question which.
+      const candidates = await orders.find({ where: { chatId: input.chatId, status: In(['reserved', 'processing', 'shipped', 'delivered']) }, order: { orderedAt: 'DESC' }, take: 5 });
+      if (candidates.length > 1) {
+        const options = await orderOptions(candidates, input.triage.language);
+        const hit = named(options, input.body);
+        if (hit) return returnFor(input, candidates.find((o) => o.id === hit.value)!, input.body);
+        return whichOrder(input, options, clip(input.body, REASON_CHARS));
+      }
+    }
     const { order, asked } = await findOrder(input);
     if (!order) return notFound(input, asked, 'returns', clip(input.body, REASON_CHARS));
     return returnFor(input, order, input.body);
@@ -329,7 +396,7 @@ export function createOrderAgents(db: DataSource) {
       const order = await orders.findOneBy({ id: existing.orderId });
       if (order) return returnOpened(input, order, existing);
     }
-    const answer = answerFor(input, 'returns', 'order_number', 'confirm', 'details');
+    const answer = answerFor(input, 'returns', 'order_number', 'confirm', 'details', 'choice');
     if (answer) return finishReturn(input, answer);
     return returnsStart(input);
   }
