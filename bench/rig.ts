@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/api/app';
 import { loadConfig } from '../src/config';
@@ -12,7 +12,8 @@ import { ensureTemporalCli, TemporalCliNotFoundError } from '../src/devserver/te
 import { openDatabase } from '../src/persistence';
 import { seedDemoData } from '../src/persistence/seed/demo-data';
 import { activityDepsFromConfig } from '../worker/activity-deps';
-import { createWorker } from '../worker/create-worker';
+import { createWorker, productionWorkerTuning } from '../worker/create-worker';
+import { baselineActivities } from './baselines/activities';
 import { findProcess } from './stats';
 
 /**
@@ -25,6 +26,8 @@ export interface Rig {
   baseUrl: string;
   client: Client;
   taskQueue: string;
+  /** The baseline workflows' own queue, polled by a worker in this process with the project's worker settings. */
+  baselineQueue: string;
   /** The dev server's pid when it could be found, for its CPU and memory. */
   serverPid?: number;
   setupMs: Record<string, number>;
@@ -75,7 +78,9 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
     const server: RunningDevServer = await timed('temporalDevServer', async () => {
       try {
         const cli = await ensureTemporalCli(say);
-        return await startDevServer({ cliPath: cli.path, port, stdio: 'ignore' });
+        // BENCH_DEV_SERVER_TUNED=0 measures the dev server's own defaults; BENCH_DEV_SERVER_ARGS adds settings to try.
+        const extraArgs = (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+        return await startDevServer({ cliPath: cli.path, port, stdio: 'ignore', tuned: process.env.BENCH_DEV_SERVER_TUNED !== '0', extraArgs });
       } catch (err) {
         if (!(err instanceof TemporalCliNotFoundError)) throw err;
         say(`${err.message}\nTrying the Temporal SDK's own download of the dev server (needs internet).`);
@@ -127,6 +132,22 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
       await running;
     });
 
+    // The baselines run beside the project's worker, on a queue of their own, with the same worker options.
+    const baselineQueue = 'bench-baselines';
+    const baselineWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: baselineQueue,
+      workflowsPath: require.resolve('./baselines/workflows'),
+      activities: baselineActivities,
+      ...productionWorkerTuning(),
+    });
+    const baselineRunning = baselineWorker.run().catch((err: unknown) => say(`baseline worker stopped with an error: ${(err as Error).message}`));
+    track(async () => {
+      if (baselineWorker.getState() === 'RUNNING') baselineWorker.shutdown();
+      await baselineRunning;
+    });
+
     const app: NestExpressApplication = await timed('api', async () => {
       const created = await createApp(config);
       await created.listen(0, '127.0.0.1');
@@ -135,7 +156,7 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
     track(() => app.close());
     const { port: apiPort } = app.getHttpServer().address() as { port: number };
 
-    return { baseUrl: `http://127.0.0.1:${apiPort}`, client, taskQueue, serverPid, setupMs, stop };
+    return { baseUrl: `http://127.0.0.1:${apiPort}`, client, taskQueue, baselineQueue, serverPid, setupMs, stop };
   } catch (err) {
     await stop();
     throw err;

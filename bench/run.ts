@@ -13,6 +13,7 @@ import { startRig, type Rig } from './rig';
 import { withTimeout } from '../src/api/common/with-timeout';
 import { mb, runPool, sampleProcess, summarize, table, type LatencySummary, type ProcessSample } from './stats';
 import { SEED_CREATE_BODY, SEED_EXECUTE_BODY } from '../test/fixtures/seed-004';
+import { baselineSubjects, sideBySide, stepsOf, type SubjectResult } from './side-by-side';
 
 /**
  * `npm run bench`: speed and memory figures of the whole system on this machine. Starts
@@ -42,7 +43,10 @@ const EXECUTION_CONCURRENCY = intEnv('BENCH_EXECUTION_CONCURRENCY', 10);
 const TRIAGE_PASSES = intEnv('BENCH_TRIAGE_PASSES', 50);
 /** Messages sent one at a time before the concurrent run: the latency with nothing queued. */
 const SEQUENTIAL = intEnv('BENCH_SEQUENTIAL', 8, 0);
-const TIMEOUT_SECONDS = intEnv('BENCH_TIMEOUT_SECONDS', 300);
+const TIMEOUT_SECONDS = intEnv('BENCH_TIMEOUT_SECONDS', 420);
+/** Side by side: items per subject one at a time, and in all at BENCH_CONCURRENCY in flight. */
+const SIDE_SEQUENTIAL = intEnv('BENCH_SIDE_SEQUENTIAL', 20, 1);
+const SIDE_TOTAL = intEnv('BENCH_SIDE_TOTAL', 100, 1);
 /** How long one message or execution may take before it counts as failed. */
 const ITEM_TIMEOUT_MS = 60_000;
 
@@ -244,6 +248,41 @@ async function benchMessages(rig: Rig, failures: Failure[]) {
 }
 
 // ---------------------------------------------------------------------------------------
+// 0. The message path beside the engine's floor
+
+/** A keyword message (no LLM) over HTTP, from POST to completed, each in a chat of its own. */
+const KEYWORD_MESSAGE = MIX[1];
+
+async function benchSideBySide(rig: Rig, failures: Failure[]) {
+  const runTag = randomUUID().slice(0, 8);
+  const keyword = (i: number) => sendMessage(rig, `side-${runTag}`, i * MIX.length + 1).then(() => undefined);
+  // The twins get as many steps as a keyword message runs: counted from one message's history.
+  const sample = await sendMessage(rig, `side-${runTag}-sample`, 1);
+  const steps = stepsOf((await rig.client.workflow.getHandle(sample.workflowId).fetchHistory()).events ?? []);
+  say(`side by side: a keyword message runs ${steps.local} local and ${steps.regular} regular activities; the twins run as many no-op steps`);
+  const results = await sideBySide(
+    [{ name: `keyword message over HTTP (${KEYWORD_MESSAGE.kind})`, run: keyword }, ...baselineSubjects(rig.client, rig.baselineQueue, steps)],
+    { sequential: SIDE_SEQUENTIAL, total: SIDE_TOTAL, concurrency: CONCURRENCY, warmup: 3 },
+    say,
+  );
+  for (const r of results) for (const f of r.failures.slice(0, 5)) failures.push({ phase: 'side by side', item: r.name, error: f });
+  const [message, , regularTwin, localTwin, empty] = results;
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  return {
+    steps,
+    concurrency: CONCURRENCY,
+    results,
+    ratios: {
+      sequentialP50VsLocalTwin: ratio(message.sequentialMs.p50, localTwin.sequentialMs.p50),
+      sequentialP50VsRegularTwin: ratio(message.sequentialMs.p50, regularTwin.sequentialMs.p50),
+      sequentialP50VsEmpty: ratio(message.sequentialMs.p50, empty.sequentialMs.p50),
+      throughputVsLocalTwin: ratio(message.perSecond, localTwin.perSecond),
+      throughputVsRegularTwin: ratio(message.perSecond, regularTwin.perSecond),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // 2. User-defined workflow executions
 
 async function benchDefinitions(rig: Rig, failures: Failure[]) {
@@ -317,6 +356,20 @@ function print(report: any): void {
   const lat = (s: LatencySummary) => [s.p50, s.p95, s.p99, s.max];
   const out: string[] = [];
   out.push('', `Switchboard bench — ${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.startedAt}`, '');
+  const sbs = report.sideBySide;
+  out.push(`Side by side on one server (a keyword message runs ${sbs.steps.local} local + ${sbs.steps.regular} regular activities; ms):`);
+  out.push(
+    table(
+      ['workflow', 'one at a time p50', 'p95', `c=${sbs.concurrency} p50`, 'per second'],
+      (sbs.results as SubjectResult[]).map((r) => [r.name, r.sequentialMs.p50, r.sequentialMs.p95, r.concurrentMs.p50, r.perSecond]),
+    ),
+  );
+  const q = sbs.ratios;
+  out.push(
+    `Ratios: message p50 ${q.sequentialP50VsLocalTwin}× the all-local twin, ${q.sequentialP50VsRegularTwin}× the regular twin, ${q.sequentialP50VsEmpty}× an empty workflow; ` +
+      `throughput ${q.throughputVsLocalTwin}× the all-local twin, ${q.throughputVsRegularTwin}× the regular twin.`,
+    '',
+  );
   out.push(
     table(
       ['measure', 'n', 'ok', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'per second'],
@@ -412,6 +465,12 @@ async function main(): Promise<number> {
     const serverBefore = rig.serverPid ? sampleProcess(rig.serverPid) : undefined;
     const before = memory();
     const peak = trackPeakRss();
+    const side = await benchSideBySide(rig, failures);
+    // BENCH_ONLY=side: the side-by-side comparison alone (to try server or worker settings quickly).
+    if (process.env.BENCH_ONLY === 'side') {
+      process.stdout.write(`${JSON.stringify({ steps: side.steps, ratios: side.ratios, results: side.results.map((r) => ({ name: r.name, p50: r.sequentialMs.p50, p95: r.sequentialMs.p95, c20p50: r.concurrentMs.p50, perSecond: r.perSecond })) }, null, 1)}\n`);
+      return failures.length === 0 ? 0 : 1;
+    }
     const messages = await benchMessages(rig, failures);
     const executions = await benchDefinitions(rig, failures);
     const triage = await benchTriage();
@@ -424,6 +483,7 @@ async function main(): Promise<number> {
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
       settings: { MESSAGES, CONCURRENCY, SEQUENTIAL, EXECUTIONS, EXECUTION_CONCURRENCY, TRIAGE_PASSES, itemTimeoutMs: ITEM_TIMEOUT_MS, messageMix: MIX.map((m) => m.kind) },
       setupMs: rig.setupMs,
+      sideBySide: side,
       messages,
       executions,
       triage,

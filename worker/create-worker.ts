@@ -20,6 +20,14 @@ export interface WorkerSetup {
   dataConverter?: WorkerOptions['dataConverter'];
 }
 
+/**
+ * The worker's capacity and cache settings, shared by the project's worker and the bench's
+ * baseline worker so both are measured alike. Empty today: the SDK's defaults.
+ */
+export function productionWorkerTuning(): Partial<WorkerOptions> {
+  return {};
+}
+
 /** The one place the worker's options are decided, shared by the process and the tests. */
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   if (setup.workflowBundle && setup.dataConverter?.failureConverterPath) {
@@ -36,6 +44,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       : { workflowsPath: require.resolve('../src/workflows') }),
     activities: createActivities(setup.deps),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+    ...productionWorkerTuning(),
     // Tracing (OpenTelemetry interceptors, workflow span sink) and activity metrics.
     ...workerObservabilityOptions(setup.workflowBundle !== undefined),
     // On SIGINT/SIGTERM, in-flight activities get this long to finish before they are cancelled.

@@ -21,7 +21,29 @@ export interface DevServerOptions {
   codecEndpoint?: string;
   /** Where the server's own output goes; inherited by default. */
   stdio?: 'inherit' | 'ignore';
+  /** Start with `DEV_SERVER_SPEED_ARGS` (the default), or with the dev server's own defaults. */
+  tuned?: boolean;
+  /** More `start-dev` arguments, after the speed settings (a later `--dynamic-config-value` of the same key wins). */
+  extraArgs?: string[];
 }
+
+/**
+ * The dev server provisioned for speed, as measured by `npm run bench` (README, "Benchmarks").
+ * Out of the box a single-shard dev server polls its queues at most 20 times a second, so
+ * each workflow or activity task waits up to ~100 ms to be handed out, and its SQLite file
+ * runs in rollback-journal mode with a sync per commit. Only servers the project starts get
+ * these; a user's own cluster is never touched.
+ * - WAL with `synchronous=normal`: commits without waiting for the disk; on power loss the
+ *   last transactions can be lost, the file is never corrupted (a dev server, not production).
+ * - The history service's transfer and timer queues polled up to 1000 times a second: a task
+ *   is handed out as soon as it is written.
+ */
+export const DEV_SERVER_SPEED_ARGS: readonly string[] = [
+  '--sqlite-pragma', 'journal_mode=wal',
+  '--sqlite-pragma', 'synchronous=normal',
+  '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000',
+  '--dynamic-config-value', 'history.timerProcessorMaxPollRPS=1000',
+];
 
 export interface RunningDevServer {
   address: string;
@@ -76,6 +98,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.codecEndpoint && options.uiPort) args.push('--ui-codec-endpoint', options.codecEndpoint);
   args.push(...searchAttributeArgs());
+  if (options.tuned !== false) args.push(...DEV_SERVER_SPEED_ARGS);
+  args.push(...(options.extraArgs ?? []));
 
   const child = spawn(options.cliPath, args, { stdio: options.stdio ?? 'inherit' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -146,7 +170,7 @@ export async function startDownloadedDevServer(options: Omit<DevServerOptions, '
       dbFilename: options.dbFilename,
       namespace: options.namespace,
       searchAttributes: [...SEARCH_ATTRIBUTES],
-      ...(options.codecEndpoint && options.uiPort ? { extraArgs: ['--ui-codec-endpoint', options.codecEndpoint] } : {}),
+      extraArgs: [...DEV_SERVER_SPEED_ARGS, ...(options.codecEndpoint && options.uiPort ? ['--ui-codec-endpoint', options.codecEndpoint] : [])],
     },
   });
   let stopped!: () => void;

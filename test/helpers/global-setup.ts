@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { DEV_SERVER_SPEED_ARGS } from '../../src/devserver/dev-server';
 import { ensureTemporalCli, TemporalCliNotFoundError } from '../../src/devserver/temporal-cli';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/observability/tracing';
 import { CLI_PATH_VAR, TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
@@ -26,7 +27,8 @@ export default async function globalSetup(): Promise<void> {
   }
 
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable, ip: '127.0.0.1', searchAttributes: [...SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
+    // Provisioned for speed like every dev server the project starts (DEV_SERVER_SPEED_ARGS).
+    server: { executable, ip: '127.0.0.1', searchAttributes: [...SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error', ...DEV_SERVER_SPEED_ARGS] },
   });
   (globalThis as Record<string, unknown>).__SWITCHBOARD_TEMPORAL__ = env;
   process.env[TEMPORAL_ADDRESS_VAR] = env.address;
