@@ -30,17 +30,20 @@ import {
   type StepState,
   type SubWorkflowStep,
 } from '../contracts/run-definition';
-import {
-  DEFINITION_LIMITS,
-  evaluateCondition,
-  jsonValueProblems,
-  predecessors,
-  renderString,
-  renderTemplates,
-  topologicalOrder,
-  validateDefinition,
-  type TemplateContext,
-} from '../domain/workflow-definitions';
+import { evaluateCondition } from '../domain/workflow-definitions/conditions';
+import { predecessors, topologicalOrder } from '../domain/workflow-definitions/dag';
+import { DEFINITION_LIMITS, jsonValueProblems } from '../domain/workflow-definitions/limits';
+import { renderString, renderTemplates, type TemplateContext } from '../domain/workflow-definitions/templates';
+
+/**
+ * The full validation, zod schema included, loaded when an execution starts rather than
+ * with the bundle: every workflow's sandbox evaluates the modules it imports, and zod is the
+ * heaviest by far (it cost every message ~15 ms of CPU). Same code, same result, loaded late.
+ */
+function validation(): typeof import('../domain/workflow-definitions/validate') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../domain/workflow-definitions/validate');
+}
 
 /**
  * The interpreter of user-defined workflows (seed 004): one run executes one stored
@@ -227,19 +230,19 @@ export async function runDefinition(input: RunDefinitionInput): Promise<RunDefin
 
   // The stored copy carries its id and version besides the body the user wrote.
   const body = typeof definition === 'object' && definition !== null ? { name: definition.name, ...(definition.description !== undefined ? { description: definition.description } : {}), steps: definition.steps } : definition;
-  const validation = validateDefinition(body, { agentTasks: () => undefined, skipAgentChecks: true, ...(state.workflow_id ? { workflowId: state.workflow_id } : {}) });
-  if (!validation.ok) {
-    const summary = validation.errors
+  const checked = validation().validateDefinition(body, { agentTasks: () => undefined, skipAgentChecks: true, ...(state.workflow_id ? { workflowId: state.workflow_id } : {}) });
+  if (!checked.ok) {
+    const summary = checked.errors
       .slice(0, 5)
       .map((e) => `${e.field}: ${e.message}`)
       .join('; ');
     state.error = { message: `invalid definition: ${summary}` };
     await finish('failed');
-    throw ApplicationFailure.create({ message: state.error.message, type: 'InvalidDefinition', nonRetryable: true, details: [validation.errors] });
+    throw ApplicationFailure.create({ message: state.error.message, type: 'InvalidDefinition', nonRetryable: true, details: [checked.errors] });
   }
 
   try {
-    return await interpret(validation.definition.steps);
+    return await interpret(checked.definition.steps);
   } catch (err) {
     if (err instanceof TemporalFailure) throw err;
     // A bug in the interpreter ends this run; retrying the workflow task would loop forever.

@@ -27,12 +27,16 @@ describe('replay of recorded histories against the current workflow code', () =>
     expect([...types]).toEqual(expect.arrayContaining(['handleMessage', 'conversation', 'sendReminder', 'runTask', 'cleanupTasks', 'followUpCampaign', 'segmentCampaign', 'runDefinition']));
   });
 
-  it('replays every history in test/histories without a nondeterminism error', async () => {
+  // With the OpenTelemetry workflow interceptors (a worker exporting traces; the shared test
+  // bundle has them) and without (the default worker): a history replays the same in both.
+  it.each([
+    ['with', () => ({ workflowBundle: workflowBundle(), ...workerObservabilityOptions(true) })],
+    ['without', () => ({ workflowsPath: require.resolve('../../src/workflows'), ...workerObservabilityOptions(false, false) })],
+  ])('replays every history in test/histories %s the tracing interceptors, without a nondeterminism error', async (_, options) => {
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories(
-      // The bundle carries the OpenTelemetry workflow interceptors; the worker's sinks and interceptors as in production.
-      { workflowBundle: workflowBundle(), replayName: 'switchboard-replay', ...workerObservabilityOptions(true) },
+      { ...options(), replayName: 'switchboard-replay' },
       histories.map(({ workflowId, history }) => ({ workflowId, history })),
     )) {
       replayed += 1;
@@ -40,5 +44,5 @@ describe('replay of recorded histories against the current workflow code', () =>
     }
     expect(failures).toEqual([]);
     expect(replayed).toBe(histories.length);
-  });
+  }, 120_000);
 });

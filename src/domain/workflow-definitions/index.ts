@@ -7,6 +7,7 @@
 export { evaluateCondition, checkCondition, JSON_LOGIC_OPERATORS, type ConditionData, type ConditionResult } from './conditions';
 export { predecessors, topologicalOrder, upstreamSets } from './dag';
 export { FORBIDDEN_SEGMENTS } from './paths';
-export { DEFINITION_LIMITS, jsonValueProblems, STEP_ID_PATTERN, workflowDefinitionBodySchema, stepSchema, innerStepSchema } from './schema';
+export { DEFINITION_LIMITS, jsonValueProblems } from './limits';
+export { STEP_ID_PATTERN, workflowDefinitionBodySchema, stepSchema, innerStepSchema } from './schema';
 export { renderTemplates, renderString, parseTemplates, wholeTemplate, lookupTemplate, type TemplateContext } from './templates';
 export { validateDefinition, type DefinitionError, type ValidationContext, type ValidationResult } from './validate';

@@ -3,7 +3,8 @@ import { STEP_TYPES, type DefinitionStep, type InnerStep, type WorkflowDefinitio
 import { checkCondition } from './conditions';
 import { predecessors, topologicalOrder, upstreamSets } from './dag';
 import { formatPath } from './paths';
-import { DEFINITION_LIMITS, definitionEnvelopeSchema, jsonValueProblems, STEP_SCHEMAS, workflowDefinitionBodySchema } from './schema';
+import { DEFINITION_LIMITS, jsonValueProblems } from './limits';
+import { definitionEnvelopeSchema, STEP_SCHEMAS, workflowDefinitionBodySchema } from './schema';
 import { collectTemplates, wholeTemplate } from './templates';
 
 /** One problem with a definition; `field` is a path into the submitted body. */
