@@ -18,6 +18,11 @@ export interface WorkerSetup {
    * failures are encoded like activity failures.
    */
   dataConverter?: WorkerOptions['dataConverter'];
+  /**
+   * Bundle the OpenTelemetry workflow interceptors (when the worker bundles `src/workflows`);
+   * on by default, off where no trace is exported (`OTEL_EXPORTER_OTLP_ENDPOINT` unset).
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -25,7 +30,9 @@ export interface WorkerSetup {
  * baseline worker so both are measured alike. Empty today: the SDK's defaults.
  */
 export function productionWorkerTuning(): Partial<WorkerOptions> {
-  return {};
+  // SWITCHBOARD_WORKER_OPTIONS (JSON) tries other settings without a rebuild: the bench uses it.
+  const tried = process.env.SWITCHBOARD_WORKER_OPTIONS;
+  return tried ? (JSON.parse(tried) as Partial<WorkerOptions>) : {};
 }
 
 /** The one place the worker's options are decided, shared by the process and the tests. */
@@ -46,7 +53,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     ...productionWorkerTuning(),
     // Tracing (OpenTelemetry interceptors, workflow span sink) and activity metrics.
-    ...workerObservabilityOptions(setup.workflowBundle !== undefined),
+    ...workerObservabilityOptions(setup.workflowBundle !== undefined, setup.tracing ?? true),
     // On SIGINT/SIGTERM, in-flight activities get this long to finish before they are cancelled.
     shutdownGraceTime: '10 seconds',
   });

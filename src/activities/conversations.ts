@@ -25,7 +25,7 @@ export interface RecordInboundInput {
 export interface SaveConversationInput {
   chatId: string;
   channel: Channel;
-  state: Pick<ConversationState, 'language' | 'lastAgent' | 'pending' | 'handoff' | 'turns'>;
+  state: Pick<ConversationState, 'language' | 'lastAgent' | 'pending' | 'handoff' | 'campaigns' | 'turns'>;
   /** The workflow's time of the change. */
   at: string;
 }
@@ -79,6 +79,28 @@ export function createConversationActivities(db: DataSource, temporal?: { client
       await signalArrival(client, taskQueue, input.conversation, input.arrival);
     },
 
+    /**
+     * Signals workflows by id (their current run), from the worker's own client: a local
+     * activity, so a workflow tells another without a workflow task of its own waiting for
+     * the server's answer, and even as it completes. A workflow that has ended or never
+     * existed is reported as not delivered, not as an error; the receivers ignore a repeat.
+     */
+    async signalWorkflows(input: { signals: Array<{ workflowId: string; signal: string; args: unknown[] }> }): Promise<{ delivered: boolean[] }> {
+      const { client } = requireTemporal();
+      const delivered = await Promise.all(
+        input.signals.map(async ({ workflowId, signal, args }) => {
+          try {
+            await client.workflow.getHandle(workflowId).signal(signal, ...args);
+            return true;
+          } catch (err) {
+            if ((err as Error).name === 'WorkflowNotFoundError') return false;
+            throw err;
+          }
+        }),
+      );
+      return { delivered };
+    },
+
     /** Whether message workflows still run: a turn or handoff whose holder ended without saying so is released. */
     async checkWorkflows(input: { workflowIds: string[] }): Promise<Record<string, WorkflowLiveness>> {
       const { client } = requireTemporal();
@@ -95,10 +117,18 @@ export function createConversationActivities(db: DataSource, temporal?: { client
       return out;
     },
 
-    /** The chat's language and last agent, for a conversation that starts again after it closed when idle. */
-    async loadConversation(input: { chatId: string }): Promise<{ language?: string; lastAgent?: AgentName; turns: number }> {
+    /** The chat's state as last saved, for a conversation that starts again after it closed when idle. */
+    async loadConversation(input: { chatId: string }): Promise<Pick<ConversationState, 'language' | 'lastAgent' | 'pending' | 'handoff' | 'campaigns' | 'turns'>> {
       const row = await repo.findOneBy({ chatId: input.chatId });
-      return { language: row?.language ?? undefined, lastAgent: (row?.lastAgent as AgentName | null) ?? undefined, turns: row?.turns ?? 0 };
+      if (!row) return { turns: 0 };
+      return {
+        language: row.language ?? undefined,
+        lastAgent: (row.lastAgent as AgentName | null) ?? undefined,
+        pending: row.pending ?? undefined,
+        handoff: row.handoffWorkflowId && row.handoffStatus ? { workflowId: row.handoffWorkflowId, status: row.handoffStatus, since: new Date(row.updatedAt ?? Date.now()).toISOString() } : undefined,
+        campaigns: row.campaigns ?? undefined,
+        turns: row.turns ?? 0,
+      };
     },
 
     /** Deletes transcript lines older than the retention (the input's, else this worker's `CONVERSATION_RETENTION_DAYS`). */
@@ -120,6 +150,7 @@ export function createConversationActivities(db: DataSource, temporal?: { client
         pending: input.state.pending ?? null,
         handoffWorkflowId: input.state.handoff?.workflowId ?? null,
         handoffStatus: input.state.handoff?.status ?? null,
+        campaigns: input.state.campaigns?.length ? input.state.campaigns : null,
         turns: input.state.turns,
         lastMessageAt: at,
         updatedAt: at,

@@ -128,11 +128,15 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       return { workflowId };
     },
 
-    /** Tells every campaign of the chat that the customer wrote: later steps are called off. */
-    async notifyCampaigns(input: { chatId: string; at: string }): Promise<{ notified: string[] }> {
+    /**
+     * Tells the chat's campaigns that the customer wrote: later steps are called off. Given
+     * `purposes` (the ones its conversation started), only those are signalled; without,
+     * every purpose is tried (messages started before conversations).
+     */
+    async notifyCampaigns(input: { chatId: string; at: string; purposes?: FollowUpPurpose[] }): Promise<{ notified: string[] }> {
       const { client } = requireTemporal();
       const notified: string[] = [];
-      for (const purpose of FOLLOW_UP_PURPOSES) {
+      for (const purpose of input.purposes ?? FOLLOW_UP_PURPOSES) {
         const workflowId = followUpWorkflowId(chatRef(input.chatId), purpose);
         try {
           await client.workflow.getHandle(workflowId).signal(customerRepliedSignal, { at: input.at });

@@ -23,6 +23,7 @@ import { createLlmActivities, type LlmServices } from './llm';
 import { createReminderActivities } from './reminders';
 import { createReplyActivities, type OutboundProviders } from './replies';
 import { createTaskActivities } from './tasks';
+import { createTurnActivities } from './turns';
 import { createTurnTriage, triageByRules } from './triage';
 
 export interface ActivityDeps {
@@ -46,6 +47,8 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const replies = createReplyActivities(deps.db, deps.providers);
+  const tasks = createTaskActivities(deps.db);
+  const conversations = createConversationActivities(deps.db, deps.temporal, deps.conversations?.retentionDays);
   return {
     triageByRules,
     triageAgent,
@@ -55,14 +58,15 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderAgents(deps.db),
     ...createCatalogAgents(deps.db),
     ...createCustomerAgents(deps.db, deps.business),
-    ...createConversationActivities(deps.db, deps.temporal, deps.conversations?.retentionDays),
+    ...conversations,
+    ...createTurnActivities(tasks, conversations),
     triageTurn: createTurnTriage(deps.business.timezone),
     ...createHandoffActivities(deps.db),
     ...createReminderActivities(deps.db),
     ...replies,
     ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, stepsByPurpose: deps.followUps.stepsByPurpose, dailyCap: deps.followUps.dailyCap, chatRef: deps.chatRef }),
     ...createLlmActivities(deps.llm, deps.db),
-    ...createTaskActivities(deps.db),
+    ...tasks,
     ...createDefinitionActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, httpAllowedHosts: deps.definitions?.httpAllowedHosts ?? [] }),
   };
 }

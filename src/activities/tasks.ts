@@ -154,6 +154,29 @@ export function createTaskActivities(db: DataSource) {
       }
     },
 
+    /**
+     * Several events of one workflow in one transaction, in order (a message's task and its
+     * subtasks at the end of a phase): one write per phase instead of one per step.
+     */
+    async recordTaskEvents(input: { events: TaskEvent[] }): Promise<Array<{ taskId: string; status: TaskStatus }>> {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await inTransaction(db, async (manager) => {
+            const out: Array<{ taskId: string; status: TaskStatus }> = [];
+            for (const event of input.events) {
+              const task = await applyEvent(manager, event);
+              await writeLogs(manager, task, event);
+              out.push({ taskId: task.id, status: task.status });
+            }
+            return out;
+          });
+        } catch (err) {
+          if (attempt === 0 && isUniqueViolation(err)) continue;
+          throw err;
+        }
+      }
+    },
+
     /** Deletes finished tasks (and their logs) older than the cutoff; returns how many. */
     async cleanupOldTasks(input: { olderThanDays: number; now?: string }): Promise<{ deleted: number }> {
       const now = input.now ? new Date(input.now) : new Date();

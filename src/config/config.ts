@@ -106,7 +106,7 @@ const envSchema = z.object({
   CONVERSATION_CONTEXT_TURNS: z.coerce.number().int().min(0).max(50).default(8),
   CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   CONVERSATION_QUESTION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
-  CONVERSATION_IDLE_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(3600),
+  CONVERSATION_IDLE_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(60),
   HANDOFF_QUIET_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(30 * 60),
   TASK_CLEANUP_CRON: z
     .string()

@@ -2,6 +2,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AgentName } from '../domain/agent-registry';
 import type { Channel } from '../domain/channels';
 import type { PendingQuestion } from '../domain/questions';
+import type { FollowUpPurpose } from './follow-up';
 import type { MessageMedia } from './handle-message';
 import { DEFAULT_TASK_QUEUE } from './task-queue';
 
@@ -28,6 +29,8 @@ export interface ConversationInput {
   chatRef: string;
   channel: Channel;
   settings?: Partial<ConversationSettings>;
+  /** The starter knows the chat has no saved state (its first message): nothing to load. */
+  fresh?: boolean;
   /** Carried across continue-as-new. */
   state?: ConversationState;
 }
@@ -54,6 +57,8 @@ export interface ConversationState {
   turn?: { owner: string; messages: string[]; startedAt: string };
   /** A person holds the chat: new messages join this handoff instead of reaching the agents. */
   handoff?: { workflowId: string; status: 'waiting' | 'answered'; since: string };
+  /** Follow-up campaigns the chat's turns started: a new message calls these off, and only these. */
+  campaigns?: FollowUpPurpose[];
   /** Messages waiting for the next turn, in arrival order. */
   queue: Arrival[];
   /** Message workflows seen lately: a redelivery starts nothing new. */
@@ -69,6 +74,8 @@ export interface TurnGrant {
   pending?: PendingQuestion;
   language?: string;
   lastAgent?: AgentName;
+  /** The chat's follow-up campaigns, which the customer's message calls off. */
+  campaigns?: FollowUpPurpose[];
 }
 
 /** What a message workflow reports when its turn is over. */
@@ -84,6 +91,8 @@ export interface TurnEnded {
   keepPending?: boolean;
   /** The turn handed the chat to a person, who now holds it. */
   handoff?: { workflowId: string; status: 'waiting' | 'answered' };
+  /** Follow-up campaigns the turn started. */
+  campaigns?: FollowUpPurpose[];
 }
 
 /** Sent by the API (and, as a fallback, by the message workflow itself) for every message. */

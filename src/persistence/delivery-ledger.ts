@@ -59,8 +59,12 @@ export async function recordInboundEvent(
   await db.createQueryBuilder().insert().into(InboundEvent).values({ id: randomUUID(), ...event }).orIgnore().execute();
 }
 
-/** Remembers the customer's last message time: the start of WhatsApp's 24-hour window. */
-export async function noteInbound(db: DataSource, chatId: string, at: Date): Promise<void> {
+/**
+ * Remembers the customer's last message time: the start of WhatsApp's 24-hour window.
+ * Answers whether the chat was known before (a row existed): a first message has no saved
+ * conversation state to load.
+ */
+export async function noteInbound(db: DataSource, chatId: string, at: Date): Promise<{ known: boolean }> {
   const repo = db.getRepository(Conversation);
   const existing = await repo.findOneBy({ chatId });
   if (!existing) {
@@ -71,7 +75,8 @@ export async function noteInbound(db: DataSource, chatId: string, at: Date): Pro
       .values({ chatId, lastInboundAt: at, lastClarificationAt: null, lastClarificationWorkflowId: null })
       .orIgnore()
       .execute();
-    return;
+    return { known: false };
   }
   if (!existing.lastInboundAt || new Date(existing.lastInboundAt) < at) await repo.update({ chatId }, { lastInboundAt: at });
+  return { known: true };
 }

@@ -1,13 +1,4 @@
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  setHandler,
-  workflowInfo,
-  type SignalDefinition,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
 import {
   conversationStateQuery,
   customerWroteSignal,
@@ -22,7 +13,7 @@ import {
   type ConversationState,
   type TurnEnded,
 } from '../contracts';
-import { local } from './message/proxies';
+import { local, localFirst } from './message/proxies';
 
 /**
  * A chat's conversation: the one place that decides which of the chat's messages acts, and
@@ -46,14 +37,18 @@ import { local } from './message/proxies';
  *   asks Temporal whether it still runs, and the turn is released.
  * - While a person holds the chat, new messages join their handoff (`heldForPerson`) and the
  *   holder hears of each (`customerWrote`); the agents answer again once it is closed.
- * - Histories carry ids and small state, never the transcript (that is in the database);
- *   a long-lived chat continues as new, carrying its state; an idle one closes, and its
- *   language and last agent are reloaded from the database when it starts again.
+ * - Histories carry ids and small state, never the transcript (that is in the database).
+ *   Every change is saved to the chat's row, so an idle conversation closes (nothing waits
+ *   in memory for a customer who may never write again) and the next message starts it
+ *   again with its open question, language, last agent and campaigns reloaded. A busy chat
+ *   continues as new, carrying its state.
+ * - It tells message workflows through a local activity that signals them with the
+ *   worker's client, so a grant costs no workflow task of its own.
  * Cost on the message path: for a message in an idle chat, one workflow task of this
  * workflow (which runs beside the message's own first task) and the grant's signal.
  */
 
-const DEFAULT_IDLE_SECONDS = 3600;
+const DEFAULT_IDLE_SECONDS = 60;
 /** How often a running turn's holder is checked on; a turn may legitimately run for minutes (retries). */
 const TURN_WATCH_MS = 2 * 60 * 1000;
 /** A person may hold a chat for a day: their workflow is checked on less often. */
@@ -72,7 +67,6 @@ export async function conversation(input: ConversationInput): Promise<Conversati
   const state: ConversationState = input.state ?? { queue: [], recent: [], turns: 0 };
   const idleMs = (input.settings?.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
   let dirty = false;
-  let signalsInFlight = 0;
 
   setHandler(conversationStateQuery, () => state);
   setHandler(messageArrivedSignal, (arrival) => {
@@ -93,7 +87,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     dirty = true;
   });
 
-  if (!input.state) await restore();
+  if (!input.state && !input.fresh) await restore();
 
   for (;;) {
     const woke = await condition(() => dirty || canDispatch(), waitMs());
@@ -143,15 +137,14 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     if (ended.agent) state.lastAgent = ended.agent;
     if (!ended.keepPending) state.pending = ended.pending;
     if (ended.handoff) state.handoff = { ...ended.handoff, since: ended.finishedAt };
+    if (ended.campaigns?.length) state.campaigns = [...new Set([...(state.campaigns ?? []), ...ended.campaigns])];
     state.lastActivityAt = ended.finishedAt;
     dirty = true;
   }
 
-  /** When an idle conversation may close: after the idle time, and never before its question lapses. */
+  /** When an idle conversation may close: its state is saved, so what it waits for waits in the database. */
   function idleUntil(): number {
-    const last = new Date(state.lastActivityAt ?? workflowInfo().startTime).getTime();
-    const pendingUntil = state.pending ? new Date(state.pending.expiresAt).getTime() : 0;
-    return Math.max(last + idleMs, pendingUntil);
+    return new Date(state.lastActivityAt ?? workflowInfo().startTime).getTime() + idleMs;
   }
 
   function waitMs(): number {
@@ -160,21 +153,17 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     return Math.max(1000, idleUntil() - Date.now());
   }
 
-  /** A signal to a message workflow that may have ended meanwhile: a failure is logged, not fatal. */
-  function tell<Args extends unknown[]>(workflowId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
-    signalsInFlight += 1;
-    return getExternalWorkflowHandle(workflowId)
-      .signal(signal, ...args)
-      .then(
-        () => true,
-        (err: unknown) => {
-          log.warn('a message workflow did not take the signal', { workflowId, signal: signal.name, error: err instanceof Error ? err.message : String(err) });
-          return false;
-        },
-      )
-      .finally(() => {
-        signalsInFlight -= 1;
-      });
+  /**
+   * Signals message workflows (through a local activity: no workflow task waits for the
+   * server's answer); answers, per signal, whether the workflow was still there to take it.
+   */
+  async function tell(signals: Array<{ workflowId: string; signal: SignalDefinition<[never]>; arg: unknown }>): Promise<boolean[]> {
+    if (signals.length === 0) return [];
+    const { delivered } = await localFirst('signalWorkflows')({ signals: signals.map((s) => ({ workflowId: s.workflowId, signal: s.signal.name, args: [s.arg] })) });
+    signals.forEach((s, i) => {
+      if (!delivered[i]) log.warn('a message workflow had ended before its signal', { workflowId: s.workflowId, signal: s.signal.name });
+    });
+    return delivered;
   }
 
   async function dispatch(): Promise<void> {
@@ -182,10 +171,12 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     if (state.handoff) {
       // A person holds the chat: the messages join their handoff; the agents stay out of it.
       const holder = state.handoff.workflowId;
-      for (const arrival of batch) {
-        void tell(arrival.workflowId, heldForPersonSignal, { holder });
-        void tell(holder, customerWroteSignal, { workflowId: arrival.workflowId, at: arrival.at });
-      }
+      await tell(
+        batch.flatMap((arrival) => [
+          { workflowId: arrival.workflowId, signal: heldForPersonSignal as SignalDefinition<[never]>, arg: { holder } },
+          { workflowId: holder, signal: customerWroteSignal as SignalDefinition<[never]>, arg: { workflowId: arrival.workflowId, at: arrival.at } },
+        ]),
+      );
       return;
     }
     await grant(batch);
@@ -195,14 +186,16 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     const [owner, ...joined] = batch;
     state.turn = { owner: owner.workflowId, messages: batch.map((a) => a.workflowId), startedAt: new Date().toISOString() };
     const pending = state.pending && Date.now() < new Date(state.pending.expiresAt).getTime() ? state.pending : undefined;
-    const granted = await tell(owner.workflowId, turnGrantedSignal, { batch, pending, language: state.language, lastAgent: state.lastAgent });
+    const [granted] = await tell([
+      { workflowId: owner.workflowId, signal: turnGrantedSignal as SignalDefinition<[never]>, arg: { batch, pending, language: state.language, lastAgent: state.lastAgent, campaigns: state.campaigns } },
+    ]);
     if (!granted) {
       // The first message's workflow is gone (finished, or never started): the rest take the turn.
       if (state.turn?.owner === owner.workflowId) state.turn = undefined;
       state.queue.unshift(...joined);
       return;
     }
-    for (const arrival of joined) void tell(arrival.workflowId, turnJoinedSignal, { owner: owner.workflowId });
+    await tell(joined.map((arrival) => ({ workflowId: arrival.workflowId, signal: turnJoinedSignal as SignalDefinition<[never]>, arg: { owner: owner.workflowId } })));
   }
 
   async function releaseIfGone(what: 'turn' | 'handoff', workflowId: string): Promise<void> {
@@ -219,6 +212,10 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       const saved = await local.loadConversation({ chatId: input.chatId });
       state.language ??= saved.language;
       state.lastAgent ??= saved.lastAgent;
+      state.pending ??= saved.pending && Date.now() < new Date(saved.pending.expiresAt).getTime() ? saved.pending : undefined;
+      // A holder that has ended since is released by the watch below.
+      state.handoff ??= saved.handoff;
+      state.campaigns ??= saved.campaigns;
       state.turns = Math.max(state.turns, saved.turns);
     } catch (err) {
       log.warn('could not load the saved conversation; starting without it', { error: err instanceof Error ? err.message : String(err) });
@@ -228,10 +225,10 @@ export async function conversation(input: ConversationInput): Promise<Conversati
   async function save(): Promise<void> {
     dirty = false;
     try {
-      await local.saveConversation({
+      await localFirst('saveConversation')({
         chatId: input.chatId,
         channel: input.channel,
-        state: { language: state.language, lastAgent: state.lastAgent, pending: state.pending, handoff: state.handoff, turns: state.turns },
+        state: { language: state.language, lastAgent: state.lastAgent, pending: state.pending, handoff: state.handoff, campaigns: state.campaigns, turns: state.turns },
         at: new Date().toISOString(),
       });
     } catch (err) {
@@ -240,8 +237,8 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     }
   }
 
-  /** Before closing or continuing as new: no handler mid-way, no signal still on its way out. */
+  /** Before closing or continuing as new: no handler mid-way. */
   async function settle(): Promise<void> {
-    await condition(() => signalsInFlight === 0 && allHandlersFinished());
+    await condition(allHandlersFinished);
   }
 }

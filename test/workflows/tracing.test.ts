@@ -76,7 +76,7 @@ describe('tracing: one trace from the API request through the workflow to every 
 
     // Every activity of this message, remote and local, ran in a span of this trace.
     const ranActivities = new Set(trace.filter((s) => s.name.startsWith('RunActivity:')).map((s) => s.name.slice('RunActivity:'.length)));
-    expect([...ranActivities]).toEqual(expect.arrayContaining(['recordInbound', 'triageTurn', 'appointmentAgent', 'recordTaskEvent', 'sendReply']));
+    expect([...ranActivities]).toEqual(expect.arrayContaining(['recordInbound', 'triageTurn', 'appointmentAgent', 'recordTaskEvents', 'sendReply']));
     for (const activity of ['appointmentAgent', 'sendReply']) {
       const scheduled = childOf(`StartActivity:${activity}`, run!);
       expect(scheduled).toHaveLength(1);

@@ -74,7 +74,8 @@ describe('the worker process: metrics endpoints and graceful shutdown', () => {
     // The SDK's own series (poll latency, task slots, completions) for this task queue.
     const sdk = await eventually(() => scrape(ports.sdk), (text) => text.includes(`task_queue="${taskQueue}"`) && /temporal_workflow_completed/.test(text), 30_000);
     expect(sdk).toMatch(new RegExp(`^temporal_workflow_completed_total\\{[^}]*task_queue="${taskQueue}"[^}]*\\} [1-9]`, 'm'));
-    expect(sdk).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
+    // A keyword message's steps are local activities; the SDK times them too.
+    expect(sdk).toMatch(/^temporal_local_activity_execution_latency_bucket\{activity_type="triageTurn"/m);
   });
 
   it('stops polling and exits 0 on SIGTERM, closing its metrics endpoints', async () => {

@@ -65,24 +65,26 @@ export class MessagesService {
   async accept(message: IntakeMessage): Promise<AcceptedMessage> {
     const workflowId = messageWorkflowId(message.channel, message.id);
     const result = await this.start(message, workflowId);
-    await this.handOver(message, workflowId);
-    messagesReceived.inc({ channel: message.channel, duplicate: String(result.duplicate) });
     // The customer's last message opens WhatsApp's 24-hour window for free-form replies.
-    await noteInbound(this.db, message.chatId, message.timestamp ? new Date(message.timestamp * 1000) : new Date()).catch((err: unknown) =>
+    const noted = await noteInbound(this.db, message.chatId, message.timestamp ? new Date(message.timestamp * 1000) : new Date()).catch((err: unknown) => {
       // The message is safe in Temporal; a lost timestamp only means a later follow-up may use a template.
-      this.logger.warn(`could not record the inbound time of ${workflowId}: ${(err as Error).message}`),
-    );
+      this.logger.warn(`could not record the inbound time of ${workflowId}: ${(err as Error).message}`);
+      return { known: true };
+    });
+    await this.handOver(message, workflowId, !noted.known);
+    messagesReceived.inc({ channel: message.channel, duplicate: String(result.duplicate) });
     return result;
   }
 
-  private async handOver(message: IntakeMessage, workflowId: string): Promise<void> {
+  /** `fresh`: the chat was never seen before, so its conversation has no saved state to load. */
+  private async handOver(message: IntakeMessage, workflowId: string, fresh: boolean): Promise<void> {
     const chatRef = this.chatRef(message.chatId);
     try {
       await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
         signalArrival(
           this.client,
           this.config.temporal.taskQueue,
-          { chatId: message.chatId, chatRef, channel: message.channel, settings: { idleSeconds: this.config.conversations.idleSeconds } },
+          { chatId: message.chatId, chatRef, channel: message.channel, settings: { idleSeconds: this.config.conversations.idleSeconds }, ...(fresh ? { fresh } : {}) },
           { workflowId, channel: message.channel, at: new Date().toISOString(), body: message.body, senderName: message.senderName, media: message.media },
         ),
       );

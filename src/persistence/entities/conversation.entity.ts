@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { FollowUpPurpose } from '../../contracts/follow-up';
 import type { PendingQuestion } from '../../domain/questions';
 import { jsonText } from './json-column';
 
@@ -41,6 +42,10 @@ export class Conversation {
 
   @Column({ name: 'handoff_status', type: 'varchar', length: 16, nullable: true })
   handoffStatus!: 'waiting' | 'answered' | null;
+
+  /** Follow-up campaigns the chat's turns started: the ones a new message calls off. */
+  @Column({ type: 'text', transformer: jsonText, nullable: true })
+  campaigns!: FollowUpPurpose[] | null;
 
   @Column({ type: 'integer', default: 0 })
   turns!: number;

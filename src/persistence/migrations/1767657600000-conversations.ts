@@ -46,6 +46,7 @@ export class Conversations1767657600000 implements MigrationInterface {
       new TableColumn({ name: 'pending', type: 'text', isNullable: true }),
       new TableColumn({ name: 'handoff_workflow_id', type: 'varchar', length: '512', isNullable: true }),
       new TableColumn({ name: 'handoff_status', type: 'varchar', length: '16', isNullable: true }),
+      new TableColumn({ name: 'campaigns', type: 'text', isNullable: true }),
       new TableColumn({ name: 'turns', type: 'integer', default: 0 }),
       new TableColumn({ name: 'last_message_at', type: ts, isNullable: true }),
       new TableColumn({ name: 'updated_at', type: ts, isNullable: true }),
@@ -58,7 +59,7 @@ export class Conversations1767657600000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     for (const c of ['accepted_at', 'status']) await queryRunner.dropColumn('quotes', c);
-    for (const c of ['updated_at', 'last_message_at', 'turns', 'handoff_status', 'handoff_workflow_id', 'pending', 'last_agent', 'language', 'channel']) {
+    for (const c of ['updated_at', 'last_message_at', 'turns', 'campaigns', 'handoff_status', 'handoff_workflow_id', 'pending', 'last_agent', 'language', 'channel']) {
       await queryRunner.dropColumn('conversations', c);
     }
     await queryRunner.dropTable('conversation_messages');

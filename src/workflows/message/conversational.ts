@@ -1,16 +1,4 @@
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  getExternalWorkflowHandle,
-  isCancellation,
-  log,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-  type SignalDefinition,
-} from '@temporalio/workflow';
-import type { TaskEvent } from '../../activities/tasks';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, log, setHandler, upsertSearchAttributes, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
 import {
   CHANNEL,
   CHAT_ID,
@@ -28,9 +16,9 @@ import {
   type TurnEnded,
   type TurnGrant,
 } from '../../contracts';
-import { local, remote } from './proxies';
+import { local, localFirst } from './proxies';
 import { handoffDesk } from './handoff-desk';
-import { describeFailure, runTurn, type TurnContext } from './turn';
+import { describeFailure, runTurn, type ProjectedEvent, type TurnContext } from './turn';
 
 /** How long a message waits for its conversation before handing itself over again (the API's hand-over was lost). */
 const ENTER_FALLBACK_MS = 30_000;
@@ -58,18 +46,22 @@ export async function conversationalMessage(input: HandleMessageInput): Promise<
   setHandler(turnJoinedSignal, ({ owner }) => void (entry ??= { kind: 'joined', owner }));
   setHandler(heldForPersonSignal, ({ holder }) => void (entry ??= { kind: 'held', holder }));
   const desk = handoffDesk(input, workflowId, status);
-  upsertSearchAttributes([
-    { key: CHAT_ID, value: chatRef },
-    { key: CHANNEL, value: input.channel },
-  ]);
+  // The API indexes these at start; a message started some other way indexes them here.
+  if (workflowInfo().typedSearchAttributes.get(CHAT_ID) === undefined) {
+    upsertSearchAttributes([
+      { key: CHAT_ID, value: chatRef },
+      { key: CHANNEL, value: input.channel },
+    ]);
+  }
 
   const ctx: TurnContext = {
     input,
     workflowId,
     receivedAt,
     status,
-    project: async (event: Omit<TaskEvent, 'workflowId' | 'runId' | 'at'>) => {
-      await remote.recordTaskEvent({ ...event, workflowId, runId, at: new Date().toISOString() });
+    project: async (events: ProjectedEvent[]) => {
+      const at = new Date().toISOString();
+      await localFirst('recordTaskEvents')({ events: events.map((e) => ({ ...e, workflowId, runId, at })) });
     },
   };
 
@@ -102,23 +94,41 @@ export async function conversationalMessage(input: HandleMessageInput): Promise<
     return entry!;
   }
 
-  function tellConversation<Args extends unknown[]>(signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
-    return getExternalWorkflowHandle(conversationId)
-      .signal(signal, ...args)
-      .catch((err: unknown) => log.warn('the conversation did not take the signal', { signal: signal.name, error: describeFailure(err) }));
+  /**
+   * Tells the conversation through a local activity (the worker's client signals it): the
+   * message may complete in the same workflow task, and the signal still arrives.
+   */
+  async function tellConversation<Args extends [unknown]>(signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
+    try {
+      const { delivered } = await localFirst('signalWorkflows')({ signals: [{ workflowId: conversationId, signal: signal.name, args }] });
+      if (!delivered[0]) log.warn('the conversation had ended before the signal', { signal: signal.name });
+    } catch (err) {
+      log.warn('the conversation did not take the signal', { signal: signal.name, error: describeFailure(err) });
+    }
   }
 
   async function takeTurn(grant: TurnGrant): Promise<void> {
     const turn = { owner: workflowId, messages: grant.batch.map((a) => a.workflowId), startedAt: new Date().toISOString() };
     status.turn = turn;
     let reported = false;
-    // The conversation waits for this before the chat's next turn; told exactly once.
-    const endTurn = (fields: Omit<TurnEnded, 'owner' | 'startedAt' | 'finishedAt'>): Promise<void> => {
-      if (reported) return Promise.resolve();
+    // The conversation waits for this before the chat's next turn; told exactly once, with
+    // the turn's last projection when there is one (one local activity for both).
+    const endTurn = async (fields: Omit<TurnEnded, 'owner' | 'startedAt' | 'finishedAt'>, events: ProjectedEvent[] = []): Promise<void> => {
+      if (reported) {
+        if (events.length > 0) await ctx.project(events);
+        return;
+      }
       reported = true;
       const finishedAt = new Date().toISOString();
       status.turn = { ...turn, finishedAt };
-      return tellConversation(turnEndedSignal, { owner: workflowId, startedAt: turn.startedAt, finishedAt, ...fields });
+      const ended: TurnEnded = { owner: workflowId, startedAt: turn.startedAt, finishedAt, ...fields };
+      if (events.length === 0) return tellConversation(turnEndedSignal, ended);
+      const at = new Date().toISOString();
+      const { delivered } = await localFirst('finishTurn')({
+        events: events.map((e) => ({ ...e, workflowId, runId, at })),
+        signals: [{ workflowId: conversationId, signal: turnEndedSignal.name, args: [ended] }],
+      });
+      if (!delivered[0]) log.warn('the conversation had ended before the turn did');
     };
     try {
       const result = await runTurn(ctx, grant);
@@ -132,30 +142,38 @@ export async function conversationalMessage(input: HandleMessageInput): Promise<
           changed: (handoffStatus) => tellConversation(handoffChangedSignal, { workflowId, status: handoffStatus }),
         });
       }
-      const completed = ctx.project({
-        step: 'message',
-        kind: 'completed',
-        output: { reply: status.reply?.text ?? null, agents: result.route.agents, handoff: status.handoff ?? null, pending: result.pending ?? null },
-        logs: [{ key: 'replied', agent: result.route.agent, action: 'completed', durationMs: Date.now() - startTime.getTime(), details: { outboundId: status.reply?.outboundId } }],
-      });
-      // The turn ends as the last projection is written: both travel in the same round trip.
-      await Promise.all([endTurn({ language, agent: result.route.agent, pending: result.pending, keepPending: result.keepPending }), completed]);
+      // The turn's last projection, in one write: what the agents did, the reply, the task completed.
+      const completed: ProjectedEvent[] = [
+        ...result.projection.events,
+        {
+          step: 'message',
+          kind: 'completed',
+          output: { reply: status.reply?.text ?? null, agents: result.route.agents, handoff: status.handoff ?? null, pending: result.pending ?? null },
+          logs: [
+            ...result.projection.logs,
+            { key: 'replied', agent: result.route.agent, action: 'completed', durationMs: Date.now() - startTime.getTime(), details: { outboundId: status.reply?.outboundId } },
+          ],
+        },
+      ];
+      const campaigns = [...new Set((status.outcomes ?? []).flatMap((o) => (o.next?.kind === 'follow_up' ? [o.next.purpose] : [])))];
+      // The turn ends as the last projection is written (after a person's handoff, only the projection is left).
+      await endTurn({ language, agent: result.route.agent, pending: result.pending, keepPending: result.keepPending, campaigns }, completed);
       status.step = 'completed';
     } catch (err) {
       status.step = 'failed';
       const cancelled = isCancellation(err);
       // Recorded even while the workflow is being cancelled, so the row never stays in_progress,
       // and the chat is never left waiting for a turn that will not end. What it waited for stays.
+      // A failure here must not hide the turn's own: it is logged, and the conversation's watch frees the chat.
       await CancellationScope.nonCancellable(() =>
-        Promise.all([
-          endTurn({ keepPending: true }),
-          ctx.project({
+        endTurn({ keepPending: true }, [
+          {
             step: 'message',
             kind: cancelled ? 'cancelled' : 'failed',
             error: describeFailure(err),
             logs: [{ key: cancelled ? 'cancelled' : 'failed', agent: status.route?.agent ?? 'orchestrator', action: cancelled ? 'cancelled' : 'failed', details: { error: describeFailure(err) } }],
-          }),
-        ]),
+          },
+        ]).catch((endErr: unknown) => log.warn('could not record the failed turn', { error: describeFailure(endErr) })),
       );
       throw err;
     }

@@ -9,7 +9,7 @@ import {
   type MessageStatus,
   type ReplyRecord,
 } from '../../contracts';
-import { remote } from './proxies';
+import { localFirst } from './proxies';
 
 const DEFAULT_HANDOFF_TIMEOUT_SECONDS = 24 * 60 * 60;
 const DEFAULT_QUIET_SECONDS = 30 * 60;
@@ -79,7 +79,7 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
 
   async function send(reply: QueuedReply, changed: (status: 'answered') => Promise<void>): Promise<void> {
     const n = (status.handoff!.replies?.length ?? 0) + 1;
-    const record = await remote.sendReply({
+    const record = await localFirst('sendReply')({
       workflowId,
       chatId: input.chatId,
       channel: input.channel,
@@ -89,7 +89,7 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
       provider: input.provider,
       operator: reply.operator,
     });
-    await remote.handoffAnswered({ workflowId, operator: reply.operator, answer: reply.text });
+    await localFirst('handoffAnswered')({ workflowId, operator: reply.operator, answer: reply.text });
     const handoff = status.handoff!;
     handoff.replies = [...(handoff.replies ?? []), { ...record, operator: reply.operator }];
     handoff.reply ??= record;
@@ -107,8 +107,8 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
       language === 'es'
         ? 'Sentimos la espera: nuestro equipo no ha podido responderte todavía. Te escribiremos en cuanto podamos.'
         : "Sorry for the wait: our team hasn't been able to reply yet. We will write to you as soon as we can.";
-    await remote.sendReply({ workflowId, chatId: input.chatId, channel: input.channel, text: apology, idempotencyKey: `${workflowId}:handoff-timeout`, provider: input.provider, agent: 'human_handoff' });
-    await remote.closeHandoff({ workflowId, status: 'timed_out', at: new Date().toISOString() });
+    await localFirst('sendReply')({ workflowId, chatId: input.chatId, channel: input.channel, text: apology, idempotencyKey: `${workflowId}:handoff-timeout`, provider: input.provider, agent: 'human_handoff' });
+    await localFirst('closeHandoff')({ workflowId, status: 'timed_out', at: new Date().toISOString() });
     status.handoff!.status = 'timed_out';
   }
 
@@ -122,7 +122,7 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
       // is listed must be accepted, not told the conversation is not waiting.
       status.handoff = { status: 'waiting', dueAt };
       status.step = 'waiting_for_human';
-      await remote.openHandoff({ workflowId, chatId: input.chatId, channel: input.channel, reason, intent, dueAt });
+      await localFirst('openHandoff')({ workflowId, chatId: input.chatId, channel: input.channel, reason, intent, dueAt });
       await opened();
 
       let lastActivity = Date.now();
@@ -138,7 +138,7 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
             wroteSeen = customerWrote;
             lastActivity = Date.now();
           } else if (closeRequest !== undefined) {
-            await remote.closeHandoff({ workflowId, status: 'closed', operator: closeRequest.by, at: new Date().toISOString() });
+            await localFirst('closeHandoff')({ workflowId, status: 'closed', operator: closeRequest.by, at: new Date().toISOString() });
             Object.assign(status.handoff, { status: 'closed', closedBy: closeRequest.by ?? 'operator' });
             break;
           } else if (!woke) {
@@ -146,7 +146,7 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
               await timeOut(language);
             } else {
               // Nobody wrote for the quiet period: the chat goes back to the agents.
-              await remote.closeHandoff({ workflowId, status: 'closed', at: new Date().toISOString() });
+              await localFirst('closeHandoff')({ workflowId, status: 'closed', at: new Date().toISOString() });
               Object.assign(status.handoff, { status: 'closed', closedBy: 'quiet_period' });
             }
             break;
@@ -156,7 +156,7 @@ export function handoffDesk(input: HandleMessageInput, workflowId: string, statu
         if (isCancellation(err)) {
           // Cancelled while a person held the chat: the handoff must not stay open in the queue people work from.
           status.handoff.status = 'cancelled';
-          await CancellationScope.nonCancellable(() => remote.closeHandoff({ workflowId, status: 'cancelled', at: new Date().toISOString() }));
+          await CancellationScope.nonCancellable(() => localFirst('closeHandoff')({ workflowId, status: 'cancelled', at: new Date().toISOString() }));
         }
         await CancellationScope.nonCancellable(() => changed('closed'));
         throw err;

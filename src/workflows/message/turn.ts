@@ -1,6 +1,6 @@
 import { ActivityFailure, log, ParentClosePolicy, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { TaskEvent } from '../../activities/tasks';
+import type { TaskEvent, TaskLogEntry } from '../../activities/tasks';
 import {
   AGENT,
   INTENT,
@@ -18,7 +18,7 @@ import { pendingFrom, type PendingQuestion, type ResolvedAnswer } from '../../do
 import { answerRoute, clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../../domain/routing';
 import { priorityForUrgency } from '../../domain/task-lifecycle';
 import { sendReminder } from '../send-reminder.workflow';
-import { llm, local, remote } from './proxies';
+import { llm, local, localFirst } from './proxies';
 
 type AgentActivity = (input: AgentInput) => Promise<AgentOutcome>;
 
@@ -33,9 +33,11 @@ export interface TurnContext {
   /** When this message arrived (ISO-8601): "tomorrow" means the same day on every retry. */
   receivedAt: string;
   status: MessageStatus;
-  /** Writes the turn's task row and agent log (the read side of this history). */
-  project(event: Omit<TaskEvent, 'workflowId' | 'runId' | 'at'>): Promise<void>;
+  /** Writes the turn's task rows and agent log (the read side of this history), once per phase. */
+  project(events: ProjectedEvent[]): Promise<void>;
 }
+
+export type ProjectedEvent = Omit<TaskEvent, 'workflowId' | 'runId' | 'at'>;
 
 /** What the turn leaves behind for the conversation. */
 export interface TurnResult {
@@ -45,6 +47,8 @@ export interface TurnResult {
   pending?: PendingQuestion;
   /** Small talk in the middle of a question: the question stays open. */
   keepPending: boolean;
+  /** What the agents did, for the turn's last projection: subtask rows, and log entries of the message's task. */
+  projection: { events: ProjectedEvent[]; logs: TaskLogEntry[] };
 }
 
 /** The turn's text and file: the customer's messages since the last turn, oldest first. */
@@ -67,12 +71,12 @@ export async function runTurn(ctx: TurnContext, grant: TurnGrant): Promise<TurnR
   const { input, status } = ctx;
   const { text, media } = turnMessages(input, grant);
 
-  // Any message from the customer is a reply to their follow-up campaigns: call them off.
-  await remote.notifyCampaigns({ chatId: input.chatId, at: ctx.receivedAt });
+  // Any message from the customer is a reply to their follow-up campaigns: call off the ones the chat has.
+  if (grant.campaigns?.length) await localFirst('notifyCampaigns')({ chatId: input.chatId, at: ctx.receivedAt, purposes: grant.campaigns });
 
   const { triage, answer, keepPending, triagedIn } = await read(ctx, grant, text, media !== undefined);
   const route = await decideRoute(ctx, triage, answer, triagedIn);
-  const outcomes = await delegate(ctx, route, triage, { text, media, answer });
+  const { outcomes, projection } = await delegate(ctx, route, triage, { text, media, answer });
   await reply(ctx, route, triage, outcomes, text);
   await startAfterwards(ctx, outcomes, triage.language);
 
@@ -88,7 +92,7 @@ export async function runTurn(ctx: TurnContext, grant: TurnGrant): Promise<TurnR
       })
     : undefined;
   status.pending = pending;
-  return { route, triage, pending, keepPending: keepPending && pending === undefined };
+  return { route, triage, pending, keepPending: keepPending && pending === undefined, projection };
 }
 
 /** Triage, first as an answer to the open question; the LLM only for a new request the rules are unsure of. */
@@ -134,7 +138,6 @@ async function read(ctx: TurnContext, grant: TurnGrant, text: string, hasMedia: 
     urgency: triage.urgency,
     flags: triage.flags,
   };
-  upsertSearchAttributes([{ key: INTENT, value: triage.intent }]);
   const keepPending = turn.reading.as === 'new_topic' && turn.reading.keepPending;
   return { triage, answer, keepPending, triagedIn: Date.now() - started };
 }
@@ -144,7 +147,7 @@ async function decideRoute(ctx: TurnContext, triage: TriageResult, answer: Resol
   status.step = 'routing';
   let route = answer ? answerRoute(answer.question) : routeMessage(triage, { confidenceThreshold: input.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD });
   if (needsClarification(route)) {
-    const { ask } = await remote.claimClarification({
+    const { ask } = await localFirst('claimClarification')({
       chatId: input.chatId,
       workflowId: ctx.workflowId,
       at: ctx.receivedAt,
@@ -153,52 +156,63 @@ async function decideRoute(ctx: TurnContext, triage: TriageResult, answer: Resol
     if (ask) route = clarificationRoute();
   }
   status.route = { agent: route.agent, agents: route.agents, reason: route.reason };
-  upsertSearchAttributes([{ key: AGENT, value: route.agent }]);
+  upsertSearchAttributes([
+    { key: INTENT, value: triage.intent },
+    { key: AGENT, value: route.agent },
+  ]);
   log.info('routed', { intent: triage.intent, confidence: triage.confidence, agent: route.agent, reason: route.reason });
-  await ctx.project({
-    step: 'message',
-    kind: 'started',
-    taskType: triage.intent,
-    priority: priorityForUrgency(triage.urgency),
-    chatId: input.chatId,
-    messageId: input.messageId,
-    channel: input.channel,
-    assignedAgent: route.agent,
-    input: { body: input.body, senderName: input.senderName ?? null, ...(status.turn && status.turn.messages.length > 1 ? { messages: status.turn.messages } : {}) },
-    logs: [
-      { key: 'created', agent: 'orchestrator', action: 'created', details: { channel: input.channel } },
-      {
-        key: 'triaged',
-        agent: 'orchestrator',
-        action: 'processed',
-        durationMs: triagedIn,
-        details: { intent: triage.intent, intents: triage.intents, confidence: triage.confidence, method: triage.method, route: route.reason, agents: route.agents, ...(status.answer ? { answer: status.answer } : {}) },
-      },
-    ],
-  });
+  // The turn's first projection, in one write: the task started, triaged, and handed to its agents.
+  const supervised = route.agents.length > 1;
+  const delegated = (agent: string, i: number): TaskLogEntry => ({ key: `delegated:${agent}`, agent, action: 'delegated', details: { intent: route.intents[i] } });
+  await ctx.project([
+    {
+      step: 'message',
+      kind: 'started',
+      taskType: triage.intent,
+      priority: priorityForUrgency(triage.urgency),
+      chatId: input.chatId,
+      messageId: input.messageId,
+      channel: input.channel,
+      assignedAgent: route.agent,
+      input: { body: input.body, senderName: input.senderName ?? null, ...(status.turn && status.turn.messages.length > 1 ? { messages: status.turn.messages } : {}) },
+      logs: [
+        { key: 'created', agent: 'orchestrator', action: 'created', details: { channel: input.channel } },
+        {
+          key: 'triaged',
+          agent: 'orchestrator',
+          action: 'processed',
+          durationMs: triagedIn,
+          details: { intent: triage.intent, intents: triage.intents, confidence: triage.confidence, method: triage.method, route: route.reason, agents: route.agents, ...(status.answer ? { answer: status.answer } : {}) },
+        },
+        ...(supervised ? [] : [delegated(route.agent, 0)]),
+      ],
+    },
+    // A message with several intents is a supervisor's task: one subtask per agent.
+    ...(supervised
+      ? route.agents.map((agent, i): ProjectedEvent => ({ step: `agent:${agent}`, parentStep: 'message', kind: 'delegated', taskType: route.intents[i], assignedAgent: agent, chatId: input.chatId, channel: input.channel, logs: [delegated(agent, i)] }))
+      : []),
+  ]);
   return route;
 }
 
-/** Every routed agent acts (in parallel for a message with several intents); the asking agent gets its answer. */
+/**
+ * Every routed agent acts (in parallel for a message with several intents); the asking agent
+ * gets its answer. What they did is projected with the turn's last write.
+ */
 async function delegate(
   ctx: TurnContext,
   route: RouteDecision,
   triage: TriageResult,
   turn: { text: string; media?: MessageMedia; answer?: ResolvedAnswer },
-): Promise<AgentOutcome[]> {
+): Promise<{ outcomes: AgentOutcome[]; projection: TurnResult['projection'] }> {
   const { input, status } = ctx;
   status.step = 'delegating';
   const supervised = route.agents.length > 1;
+  const projection: TurnResult['projection'] = { events: [], logs: [] };
   const outcomes = await Promise.all(
     route.agents.map(async (agentName, i) => {
-      const activity = remote[getAgent(agentName).activity as keyof Activities] as unknown as AgentActivity;
+      const activity = localFirst(getAgent(agentName).activity as keyof Activities) as unknown as AgentActivity;
       const agentStarted = Date.now();
-      const delegation = { agent: agentName, action: 'delegated' as const, details: { intent: route.intents[i] } };
-      if (supervised) {
-        await ctx.project({ step: `agent:${agentName}`, parentStep: 'message', kind: 'delegated', taskType: route.intents[i], assignedAgent: agentName, chatId: input.chatId, channel: input.channel, logs: [{ key: `delegated:${agentName}`, ...delegation }] });
-      } else {
-        await ctx.project({ step: 'message', kind: 'delegated', logs: [{ key: `delegated:${agentName}`, ...delegation }] });
-      }
       const outcome = await activity({
         workflowId: ctx.workflowId,
         chatId: input.chatId,
@@ -212,17 +226,14 @@ async function delegate(
         triage: { entities: triage.entities, language: triage.language, urgency: triage.urgency, confidence: triage.confidence },
         ...(turn.answer && turn.answer.question.agent === agentName ? { answer: turn.answer } : {}),
       });
-      const done = { key: `completed:${agentName}`, agent: agentName, action: 'completed' as const, durationMs: Date.now() - agentStarted, details: outcome.facts };
-      await ctx.project(
-        supervised
-          ? { step: `agent:${agentName}`, kind: 'completed', output: { text: outcome.text, facts: outcome.facts }, logs: [done] }
-          : { step: 'message', kind: 'delegated', logs: [done] },
-      );
+      const done: TaskLogEntry = { key: `completed:${agentName}`, agent: agentName, action: 'completed', durationMs: Date.now() - agentStarted, details: outcome.facts };
+      if (supervised) projection.events.push({ step: `agent:${agentName}`, kind: 'completed', output: { text: outcome.text, facts: outcome.facts }, logs: [done] });
+      else projection.logs.push(done);
       return outcome;
     }),
   );
   status.outcomes = outcomes;
-  return outcomes;
+  return { outcomes, projection };
 }
 
 /** The supervisor's synthesis: one reply for every agent that acted, in routing order. */
@@ -246,7 +257,7 @@ async function reply(ctx: TurnContext, route: RouteDecision, triage: TriageResul
       log.warn('LLM reply failed; sending the template reply', { error: describeFailure(err) });
     }
   }
-  status.reply = await remote.sendReply({
+  status.reply = await localFirst('sendReply')({
     workflowId: ctx.workflowId,
     chatId: input.chatId,
     channel: input.channel,
@@ -264,7 +275,7 @@ async function startAfterwards(ctx: TurnContext, outcomes: AgentOutcome[], langu
   for (const outcome of outcomes) {
     if (outcome.next?.kind === 'follow_up') {
       // Signal-with-start: a campaign already running for this chat and purpose takes the new reference.
-      await remote.startFollowUp({ chatId: input.chatId, purpose: outcome.next.purpose, channel: input.channel, provider: input.provider, reference: outcome.next.reference });
+      await localFirst('startFollowUp')({ chatId: input.chatId, purpose: outcome.next.purpose, channel: input.channel, provider: input.provider, reference: outcome.next.reference });
     }
     if (outcome.next?.kind === 'reminder') {
       // The timer outlives this message's workflow: abandoned, not cancelled, on close.
