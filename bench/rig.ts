@@ -30,9 +30,16 @@ export interface Rig {
   baselineQueue: string;
   /** The dev server's pid when it could be found, for its CPU and memory. */
   serverPid?: number;
+  /** The database the worker and the API use, for checks after a run. */
+  db: DataSource;
+  /** The conversations' idle time in this rig (short, so the memory phase sees them close). */
+  conversationIdleSeconds: number;
   setupMs: Record<string, number>;
   stop(): Promise<void>;
 }
+
+/** Conversations close this long after their last message (the default is a minute). */
+const CONVERSATION_IDLE_SECONDS = 15;
 
 /**
  * `onStop` receives the clean-up at once, so an interrupt or the benchmark's deadline can
@@ -108,6 +115,7 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
       RATE_LIMIT_CHAT_PER_MINUTE: '100000',
       WORKER_METRICS_PORT: '0',
       TEMPORAL_METRICS_PORT: '0',
+      CONVERSATION_IDLE_SECONDS: String(CONVERSATION_IDLE_SECONDS),
     });
 
     const db: DataSource = await timed('database', async () => {
@@ -124,7 +132,8 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
     track(() => nativeConnection.close());
 
     const worker: Worker = await timed('workerBundleAndCreate', () =>
-      createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig(config, db, client) }),
+      // As `npm run worker` runs with no trace exporter configured: no workflow tracing interceptors.
+      createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig(config, db, client), tracing: false }),
     );
     const running = worker.run().catch((err: unknown) => say(`worker stopped with an error: ${(err as Error).message}`));
     track(async () => {
@@ -156,7 +165,7 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
     track(() => app.close());
     const { port: apiPort } = app.getHttpServer().address() as { port: number };
 
-    return { baseUrl: `http://127.0.0.1:${apiPort}`, client, taskQueue, baselineQueue, serverPid, setupMs, stop };
+    return { baseUrl: `http://127.0.0.1:${apiPort}`, client, taskQueue, baselineQueue, serverPid, db, conversationIdleSeconds: CONVERSATION_IDLE_SECONDS, setupMs, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -14,6 +14,7 @@ import { withTimeout } from '../src/api/common/with-timeout';
 import { mb, runPool, sampleProcess, summarize, table, type LatencySummary, type ProcessSample } from './stats';
 import { SEED_CREATE_BODY, SEED_EXECUTE_BODY } from '../test/fixtures/seed-004';
 import { baselineSubjects, sideBySide, stepsOf, type SubjectResult } from './side-by-side';
+import { campaignMemory, conversationMemory, loadCheck, type LoadCheck, type MemoryCost } from './capacity';
 
 /**
  * `npm run bench`: speed and memory figures of the whole system on this machine. Starts
@@ -43,7 +44,9 @@ const EXECUTION_CONCURRENCY = intEnv('BENCH_EXECUTION_CONCURRENCY', 10);
 const TRIAGE_PASSES = intEnv('BENCH_TRIAGE_PASSES', 50);
 /** Messages sent one at a time before the concurrent run: the latency with nothing queued. */
 const SEQUENTIAL = intEnv('BENCH_SEQUENTIAL', 8, 0);
-const TIMEOUT_SECONDS = intEnv('BENCH_TIMEOUT_SECONDS', 420);
+const TIMEOUT_SECONDS = intEnv('BENCH_TIMEOUT_SECONDS', 600);
+/** Idle campaigns and waiting conversations opened for the memory figures. */
+const MEMORY_ITEMS = intEnv('BENCH_MEMORY_ITEMS', 200, 1);
 /** Side by side: items per subject one at a time, and in all at BENCH_CONCURRENCY in flight. */
 const SIDE_SEQUENTIAL = intEnv('BENCH_SIDE_SEQUENTIAL', 20, 1);
 const SIDE_TOTAL = intEnv('BENCH_SIDE_TOTAL', 100, 1);
@@ -260,24 +263,26 @@ async function benchSideBySide(rig: Rig, failures: Failure[]) {
   const sample = await sendMessage(rig, `side-${runTag}-sample`, 1);
   const steps = stepsOf((await rig.client.workflow.getHandle(sample.workflowId).fetchHistory()).events ?? []);
   say(`side by side: a keyword message runs ${steps.local} local and ${steps.regular} regular activities; the twins run as many no-op steps`);
+  // BENCH_SIDE_MESSAGE_ONLY=1: the keyword message alone (to profile it without the baselines).
+  const baselines = process.env.BENCH_SIDE_MESSAGE_ONLY === '1' ? [] : baselineSubjects(rig.client, rig.baselineQueue, steps);
   const results = await sideBySide(
-    [{ name: `keyword message over HTTP (${KEYWORD_MESSAGE.kind})`, run: keyword }, ...baselineSubjects(rig.client, rig.baselineQueue, steps)],
+    [{ name: `keyword message over HTTP (${KEYWORD_MESSAGE.kind})`, run: keyword }, ...baselines],
     { sequential: SIDE_SEQUENTIAL, total: SIDE_TOTAL, concurrency: CONCURRENCY, warmup: 3 },
     say,
   );
   for (const r of results) for (const f of r.failures.slice(0, 5)) failures.push({ phase: 'side by side', item: r.name, error: f });
   const [message, , regularTwin, localTwin, empty] = results;
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 100) / 100 : NaN);
   return {
     steps,
     concurrency: CONCURRENCY,
     results,
     ratios: {
-      sequentialP50VsLocalTwin: ratio(message.sequentialMs.p50, localTwin.sequentialMs.p50),
-      sequentialP50VsRegularTwin: ratio(message.sequentialMs.p50, regularTwin.sequentialMs.p50),
-      sequentialP50VsEmpty: ratio(message.sequentialMs.p50, empty.sequentialMs.p50),
-      throughputVsLocalTwin: ratio(message.perSecond, localTwin.perSecond),
-      throughputVsRegularTwin: ratio(message.perSecond, regularTwin.perSecond),
+      sequentialP50VsLocalTwin: ratio(message.sequentialMs.p50, localTwin?.sequentialMs.p50),
+      sequentialP50VsRegularTwin: ratio(message.sequentialMs.p50, regularTwin?.sequentialMs.p50),
+      sequentialP50VsEmpty: ratio(message.sequentialMs.p50, empty?.sequentialMs.p50),
+      throughputVsLocalTwin: ratio(message.perSecond, localTwin?.perSecond),
+      throughputVsRegularTwin: ratio(message.perSecond, regularTwin?.perSecond),
     },
   };
 }
@@ -345,6 +350,23 @@ async function benchTriage() {
     meanMicrosecondsPerMessage: round((seconds * 1e6) / total, 1),
     passMs: summarize(perPass),
   };
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Capacity: the concurrency where throughput stops growing, a check at twice it, memory
+
+async function benchCapacity(rig: Rig, failures: Failure[]): Promise<{ load: LoadCheck; campaigns: MemoryCost; conversations: Awaited<ReturnType<typeof conversationMemory>> }> {
+  const keyword = (tag: string, i: number) => sendMessage(rig, tag, i * MIX.length + 1);
+  const booking = (tag: string, i: number) => sendMessage(rig, tag, i * MIX.length);
+  const load = await loadCheck(rig, keyword, say);
+  for (const id of load.check.lost) failures.push({ phase: 'capacity', item: id, error: 'not exactly one reply and one line in and out' });
+  for (const id of load.check.duplicated) failures.push({ phase: 'capacity', item: id, error: 'replied more than once' });
+  if (load.check.completed < load.check.sent) failures.push({ phase: 'capacity', item: `${load.check.sent - load.check.completed} messages`, error: 'did not complete' });
+  say(`memory: ${MEMORY_ITEMS} follow-up campaigns waiting on their first step`);
+  const campaigns = await campaignMemory(rig, MEMORY_ITEMS);
+  say(`memory: ${MEMORY_ITEMS} chats waiting for the answer to an agent's question`);
+  const conversations = await conversationMemory(rig, MEMORY_ITEMS, booking, rig.conversationIdleSeconds, say);
+  return { load, campaigns, conversations };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -435,6 +457,23 @@ function print(report: any): void {
     ),
   );
   if (m.followUpCampaignsLeftRunning !== undefined) out.push('', `Follow-up campaigns the messages started and left waiting (timers of hours, cached by the worker): ${m.followUpCampaignsLeftRunning}`);
+  const c = report.capacity;
+  out.push('', 'Capacity: keyword messages per second by concurrency, then a check at twice the concurrency where throughput stops growing:');
+  out.push(table(['in flight', 'sent', 'completed', 'per second'], (c.load.sweep as Array<{ concurrency: number; sent: number; completed: number; perSecond: number }>).map((p) => [p.concurrency, p.sent, p.completed, p.perSecond])));
+  const k = c.load.check;
+  out.push(`check at ${k.concurrency} in flight: ${k.completed}/${k.sent} completed, ${k.perSecond}/s; ${k.replies} replies, ${k.transcriptLines} transcript lines; lost ${k.lost.length}, sent twice ${k.duplicated.length}`);
+  const memRow = (name: string, mc: MemoryCost) => [name, mc.items, `${mc.processRssMb.before} → ${mc.processRssMb.after}`, mc.processRssMb.perItemKb, mc.serverRssMb ? `${mc.serverRssMb.before} → ${mc.serverRssMb.after}` : 'n/a', mc.serverRssMb?.perItemKb ?? 'n/a'];
+  out.push('', 'Memory of what waits (worker + API process, and the dev server; after a GC):');
+  out.push(
+    table(
+      ['waiting', 'n', 'process RSS MB', 'KB each', 'server RSS MB', 'KB each'],
+      [
+        memRow('follow-up campaigns (timer a day away)', c.campaigns),
+        memRow('conversations with a question open', c.conversations.open),
+        memRow(`  the same after closing when idle (${c.conversations.stillOpen} still open)`, c.conversations.closed),
+      ],
+    ),
+  );
   out.push('', `Set-up (ms): ${Object.entries(report.setupMs).map(([k, v]) => `${k} ${v}`).join(', ')}; total run ${report.totalSeconds} s`);
   out.push(report.failures.length === 0 ? 'All messages and executions completed.' : `FAILURES: ${report.failures.length} (first ones below)`);
   for (const f of report.failures.slice(0, 10)) out.push(`  [${f.phase}] ${f.item}: ${f.error}`);
@@ -474,6 +513,7 @@ async function main(): Promise<number> {
     const messages = await benchMessages(rig, failures);
     const executions = await benchDefinitions(rig, failures);
     const triage = await benchTriage();
+    const capacity = await benchCapacity(rig, failures);
     const peakRss = peak.stop();
     const after = memory();
     const serverAfter = rig.serverPid ? sampleProcess(rig.serverPid) : undefined;
@@ -487,6 +527,7 @@ async function main(): Promise<number> {
       messages,
       executions,
       triage,
+      capacity,
       memory: {
         note: 'process.memoryUsage() of the bench process, which runs the worker, the API and the load generator together',
         before,
