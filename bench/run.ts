@@ -355,18 +355,24 @@ async function benchTriage() {
 // ---------------------------------------------------------------------------------------
 // 4. Capacity: the concurrency where throughput stops growing, a check at twice it, memory
 
-async function benchCapacity(rig: Rig, failures: Failure[]): Promise<{ load: LoadCheck; campaigns: MemoryCost; conversations: Awaited<ReturnType<typeof conversationMemory>> }> {
+async function benchCapacity(rig: Rig, failures: Failure[]): Promise<LoadCheck> {
   const keyword = (tag: string, i: number) => sendMessage(rig, tag, i * MIX.length + 1);
-  const booking = (tag: string, i: number) => sendMessage(rig, tag, i * MIX.length);
   const load = await loadCheck(rig, keyword, say);
   for (const id of load.check.lost) failures.push({ phase: 'capacity', item: id, error: 'not exactly one reply and one line in and out' });
   for (const id of load.check.duplicated) failures.push({ phase: 'capacity', item: id, error: 'replied more than once' });
-  if (load.check.completed < load.check.sent) failures.push({ phase: 'capacity', item: `${load.check.sent - load.check.completed} messages`, error: 'did not complete' });
+  for (const point of load.sweep) for (const error of point.errors) failures.push({ phase: `capacity at ${point.concurrency}`, item: 'message', error });
+  for (const error of load.check.errors) failures.push({ phase: 'capacity check', item: 'message', error });
+  return load;
+}
+
+/** Run first, on a fresh worker: later phases leave garbage whose collection would blur the deltas. */
+async function benchMemory(rig: Rig): Promise<{ campaigns: MemoryCost; conversations: Awaited<ReturnType<typeof conversationMemory>> }> {
+  const booking = (tag: string, i: number) => sendMessage(rig, tag, i * MIX.length);
   say(`memory: ${MEMORY_ITEMS} follow-up campaigns waiting on their first step`);
   const campaigns = await campaignMemory(rig, MEMORY_ITEMS);
   say(`memory: ${MEMORY_ITEMS} chats waiting for the answer to an agent's question`);
   const conversations = await conversationMemory(rig, MEMORY_ITEMS, booking, rig.conversationIdleSeconds, say);
-  return { load, campaigns, conversations };
+  return { campaigns, conversations };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,6 +510,7 @@ async function main(): Promise<number> {
     const serverBefore = rig.serverPid ? sampleProcess(rig.serverPid) : undefined;
     const before = memory();
     const peak = trackPeakRss();
+    const waiting = process.env.BENCH_ONLY === 'side' ? undefined : await benchMemory(rig);
     const side = await benchSideBySide(rig, failures);
     // BENCH_ONLY=side: the side-by-side comparison alone (to try server or worker settings quickly).
     if (process.env.BENCH_ONLY === 'side') {
@@ -513,7 +520,7 @@ async function main(): Promise<number> {
     const messages = await benchMessages(rig, failures);
     const executions = await benchDefinitions(rig, failures);
     const triage = await benchTriage();
-    const capacity = await benchCapacity(rig, failures);
+    const capacity = { load: await benchCapacity(rig, failures), ...waiting! };
     const peakRss = peak.stop();
     const after = memory();
     const serverAfter = rig.serverPid ? sampleProcess(rig.serverPid) : undefined;
