@@ -8,7 +8,7 @@ import { Conversation } from '../persistence/entities/conversation.entity';
 import { deleteTranscriptsBefore } from '../persistence/transcript-queries';
 import { inboundKey, recordTranscript } from '../persistence/transcripts';
 import { signalArrival } from '../temporal/conversation-intake';
-import { isUniqueViolation } from './deps';
+import { isUniqueViolation } from '../persistence/unique-violation';
 
 export interface RecordInboundInput {
   workflowId: string;

@@ -3,7 +3,6 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type {
   DefinitionActivities,
-  DefinitionStep,
   HttpRequestInput,
   HttpStepOutput,
   LoadDefinitionInput,
@@ -16,7 +15,7 @@ import { agentTasks } from '../domain/agent-registry';
 import { scoreLead, type LeadScore } from '../domain/lead-scoring';
 import { TASK_PRIORITIES } from '../domain/task-lifecycle';
 import { Company } from '../persistence/entities/company.entity';
-import { DefinitionExecution } from '../persistence/entities/definition-execution.entity';
+import { recordExecutionStatus, toStoredDefinition } from '../persistence/definition-store';
 import { WorkflowDefinition } from '../persistence/entities/workflow-definition.entity';
 import type { KnowledgeSearch } from './deps';
 
@@ -544,32 +543,6 @@ export function createDefinitionActivities(deps: DefinitionActivityDeps) {
       await recordExecutionStatus(deps.db, input);
     },
   } satisfies DefinitionActivities;
-}
-
-export function toStoredDefinition(row: WorkflowDefinition): StoredDefinition {
-  return {
-    workflow_id: row.workflowId,
-    version: row.version,
-    name: row.name,
-    ...(row.description !== null ? { description: row.description } : {}),
-    steps: row.steps as DefinitionStep[],
-  };
-}
-
-/**
- * Updates the execution row: final states are written once (a late `running` never reopens
- * a finished run), so the workflow's activity and the API can both report what they saw.
- */
-export async function recordExecutionStatus(db: DataSource, input: RecordExecutionInput): Promise<boolean> {
-  const finishedAt = input.status === 'running' ? null : new Date(input.finished_at ?? Date.now());
-  const result = await db
-    .createQueryBuilder()
-    .update(DefinitionExecution)
-    .set({ status: input.status, finishedAt, error: input.error ?? null })
-    .where('execution_id = :id', { id: input.execution_id })
-    .andWhere('status = :running', { running: 'running' })
-    .execute();
-  return (result.affected ?? 0) > 0;
 }
 
 export type DefinitionActivityFunctions = ReturnType<typeof createDefinitionActivities>;

@@ -1,46 +1,13 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransition, isFinal, type TaskStatus } from '../domain/task-lifecycle';
-import { AgentLog, type AgentLogAction } from '../persistence/entities/agent-log.entity';
+import type { TaskEvent, TaskEventKind } from '../contracts';
+import { AgentLog } from '../persistence/entities/agent-log.entity';
 import { Task } from '../persistence/entities/task.entity';
 import { stableUuid } from '../persistence/stable-id';
 import { inTransaction } from '../persistence/transactions';
-import { deleteFinishedTasks } from '../tasks/cleanup';
-import { isUniqueViolation } from './deps';
-
-export type TaskEventKind = 'started' | 'delegated' | 'completed' | 'failed' | 'cancelled';
-
-export interface TaskLogEntry {
-  /** Unique within the workflow: a retried activity writes the same entry once. */
-  key: string;
-  agent: string;
-  action: AgentLogAction;
-  details?: Record<string, any>;
-  durationMs?: number;
-}
-
-/** One step of a workflow, projected onto its task row and the agent log. */
-export interface TaskEvent {
-  workflowId: string;
-  runId: string;
-  /** `message` for the conversation's task; `agent:<name>` for a supervisor's subtask. */
-  step: string;
-  /** The step of the parent task, for subtasks. */
-  parentStep?: string;
-  kind: TaskEventKind;
-  /** Workflow time of the event (ISO-8601), so a retry writes the same timestamps. */
-  at: string;
-  taskType?: string;
-  priority?: number;
-  chatId?: string;
-  messageId?: string;
-  channel?: string;
-  assignedAgent?: string;
-  input?: Record<string, unknown>;
-  output?: Record<string, unknown>;
-  error?: string;
-  logs?: TaskLogEntry[];
-}
+import { deleteFinishedTasks } from '../persistence/task-cleanup';
+import { isUniqueViolation } from '../persistence/unique-violation';
 
 const STATUS_OF: Record<TaskEventKind, TaskStatus> = {
   started: 'in_progress',
@@ -189,3 +156,5 @@ export function createTaskActivities(db: DataSource) {
 }
 
 export { stableUuid };
+
+export type { TaskEvent, TaskEventKind, TaskLogEntry } from '../contracts';

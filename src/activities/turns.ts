@@ -1,4 +1,5 @@
-import type { TaskEvent, createTaskActivities } from './tasks';
+import type { TaskEvent } from '../contracts';
+import type { createTaskActivities } from './tasks';
 import type { createConversationActivities } from './conversations';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { EncryptionKey } from './keys';
+import type { EncryptionKey } from '../config/encryption-keys';
 import { deserializePayload, serializePayload } from './payload-wire';
 
 /** `encoding` of an encrypted payload (the name Temporal's encryption samples use). */

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { parseEncryptionKeys } from './keys';
+import { parseEncryptionKeys } from '../config/encryption-keys';
 
 /**
  * Turns a chat id (a phone number, an e-mail address) into the value Temporal may see in

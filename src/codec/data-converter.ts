@@ -1,7 +1,7 @@
 import { defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config/config';
 import { AesGcmPayloadCodec, isEncrypted } from './aes-gcm-codec';
-import { parseEncryptionKeys } from './keys';
+import { parseEncryptionKeys } from '../config/encryption-keys';
 
 /** The payload codec for the configured keys, or undefined when encryption is off. */
 export function payloadCodecFor(config: Pick<AppConfig, 'payloadEncryptionKeys'>): AesGcmPayloadCodec | undefined {

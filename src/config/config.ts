@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../contracts/task-queue';
 import { parseApiKeys, type ApiKey } from './api-keys';
-import { parseEncryptionKeys } from '../codec/keys';
+import { parseEncryptionKeys } from './encryption-keys';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../domain/routing';
 
 const optionalString = z

@@ -59,3 +59,7 @@ export function priorityValue(priority: TaskPriorityName | number): number {
 export function priorityForUrgency(urgency: 'low' | 'normal' | 'high' | 'urgent'): number {
   return { urgent: TASK_PRIORITIES.urgent, high: TASK_PRIORITIES.high, normal: TASK_PRIORITIES.normal, low: TASK_PRIORITIES.low }[urgency];
 }
+
+/** What an agent log entry records an agent did for a task. */
+export const AGENT_LOG_ACTIONS = ['created', 'processed', 'delegated', 'completed', 'failed', 'cancelled', 'retried'] as const;
+export type AgentLogAction = (typeof AGENT_LOG_ACTIONS)[number];

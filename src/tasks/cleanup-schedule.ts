@@ -1,6 +1,5 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { CLEANUP_SCHEDULE_ID } from '../contracts';
-import type { cleanupTasks } from '../workflows';
 
 export interface CleanupScheduleOptions {
   taskQueue: string;
@@ -22,7 +21,8 @@ export async function ensureCleanupSchedule(client: Client, options: CleanupSche
       spec: { cronExpressions: [options.cron], timezone: options.timezone },
       action: {
         type: 'startWorkflow',
-        workflowType: 'cleanupTasks' as unknown as typeof cleanupTasks,
+        // By name: the workflow is the worker's code, started here from its contract.
+        workflowType: 'cleanupTasks',
         taskQueue: options.taskQueue,
         args: [{ olderThanDays: options.retentionDays, transcriptOlderThanDays: options.transcriptRetentionDays }],
       },

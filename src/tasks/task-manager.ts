@@ -9,7 +9,7 @@ import { AgentLog, type AgentLogAction } from '../persistence/entities/agent-log
 import { Task } from '../persistence/entities/task.entity';
 import { inTransaction } from '../persistence/transactions';
 import type { runTask } from '../workflows';
-import { deleteFinishedTasks } from './cleanup';
+import { deleteFinishedTasks } from '../persistence/task-cleanup';
 
 /** Task stats, exactly SPEC.md's shape. */
 export interface TaskStats {

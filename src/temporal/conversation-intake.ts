@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import { CHANNEL, CHAT_ID, conversationWorkflowId, messageArrivedSignal, type Arrival, type ConversationInput } from '../contracts';
-import type { conversation } from '../workflows';
 
 /**
  * Hands a message to its chat's conversation workflow: signal-with-start, so the first
@@ -9,7 +8,8 @@ import type { conversation } from '../workflows';
  * message workflow it has already seen, so calling this again for a redelivery is harmless.
  */
 export async function signalArrival(client: Client, taskQueue: string, input: ConversationInput, arrival: Arrival): Promise<void> {
-  await client.workflow.signalWithStart<typeof conversation, [Arrival]>('conversation', {
+  // By name: the conversation workflow is the worker's code; its input and signal are the contracts'.
+  await client.workflow.signalWithStart<(input: ConversationInput) => Promise<unknown>, [Arrival]>('conversation', {
     workflowId: conversationWorkflowId(input.chatRef, taskQueue),
     taskQueue,
     args: [input],

@@ -1,6 +1,6 @@
 import { ActivityFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TaskEvent } from '../activities/tasks';
+import type { TaskEvent } from '../contracts';
 import type { AgentInput, AgentOutcome, RunTaskInput, RunTaskResult } from '../contracts';
 import { agentForIntent } from '../domain/agent-registry';
 

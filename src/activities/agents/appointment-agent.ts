@@ -6,7 +6,8 @@ import { atTime, formatSlot, isBookableSlot, resolveDate, slotsForDay } from '..
 import type { QuestionOption, ResolvedAnswer } from '../../domain/questions';
 import { normalizeText } from '../../domain/text';
 import { Appointment } from '../../persistence/entities/appointment.entity';
-import { isUniqueViolation, type BusinessSettings } from '../deps';
+import { isUniqueViolation } from '../../persistence/unique-violation';
+import type { BusinessSettings } from '../deps';
 import { inLanguage } from './language';
 import { readClockTime } from '../../domain/answers';
 import { answerFor, askWhichText, contextString, slotOption } from './questions';

@@ -8,7 +8,7 @@ import { normalizeText, stripAccents } from '../../domain/text';
 import { Order, type OrderLine } from '../../persistence/entities/order.entity';
 import { Product } from '../../persistence/entities/product.entity';
 import { Quote } from '../../persistence/entities/quote.entity';
-import { isUniqueViolation } from '../deps';
+import { isUniqueViolation } from '../../persistence/unique-violation';
 import { inLanguage } from './language';
 import { formatMoney } from './money';
 import { answerFor, clip, contextString, derivedNumber, numbered, productOptions } from './questions';

@@ -11,7 +11,8 @@ import { DocumentUpload } from '../../persistence/entities/document-upload.entit
 import { Lead } from '../../persistence/entities/lead.entity';
 import { Reminder } from '../../persistence/entities/reminder.entity';
 import { stableUuid } from '../../persistence/stable-id';
-import { isUniqueViolation, type BusinessSettings } from '../deps';
+import { isUniqueViolation } from '../../persistence/unique-violation';
+import type { BusinessSettings } from '../deps';
 import { inLanguage } from './language';
 import { readClockTime } from '../../domain/answers';
 import { answerFor, clip, contextString } from './questions';

@@ -6,7 +6,7 @@ import { normalizeText } from '../../domain/text';
 import { Order } from '../../persistence/entities/order.entity';
 import { Product } from '../../persistence/entities/product.entity';
 import { ReturnRequest } from '../../persistence/entities/return-request.entity';
-import { isUniqueViolation } from '../deps';
+import { isUniqueViolation } from '../../persistence/unique-violation';
 import { inLanguage } from './language';
 import { answerFor, askWhichText, clip, contextString, derivedId, numbered, productOptions } from './questions';
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource, In, IsNull } from 'typeorm';
-import { recordExecutionStatus, toStoredDefinition } from '../../activities/definitions';
-import { isUniqueViolation } from '../../activities/deps';
+import { recordExecutionStatus, toStoredDefinition } from '../../persistence/definition-store';
+import { isUniqueViolation } from '../../persistence/unique-violation';
 import type { AppConfig } from '../../config';
 import {
   definitionExecutionId,

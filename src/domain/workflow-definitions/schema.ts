@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HTTP_METHODS, RUN_WHEN, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from '../../contracts/run-definition';
+import { HTTP_METHODS, RUN_WHEN, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from './model';
 import { DEFINITION_LIMITS, jsonValueProblems } from './limits';
 import { isForbiddenSegment } from './paths';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { STEP_TYPES, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from '../../contracts/run-definition';
+import { STEP_TYPES, type DefinitionStep, type InnerStep, type WorkflowDefinitionBody } from './model';
 import { checkCondition } from './conditions';
 import { predecessors, topologicalOrder, upstreamSets } from './dag';
 import { formatPath } from './paths';

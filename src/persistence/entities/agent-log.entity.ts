@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { jsonText } from './json-column';
 
-export const AGENT_LOG_ACTIONS = ['created', 'processed', 'delegated', 'completed', 'failed', 'cancelled', 'retried'] as const;
-export type AgentLogAction = (typeof AGENT_LOG_ACTIONS)[number];
+import type { AgentLogAction } from '../../domain/task-lifecycle';
+
+export { AGENT_LOG_ACTIONS, type AgentLogAction } from '../../domain/task-lifecycle';
 
 /** What an agent did for a task; keyed by workflow id and log key so a retry writes it once. */
 @Entity({ name: 'agent_logs' })

@@ -36,8 +36,8 @@ import { getAgent } from '../../domain/agent-registry';
 import type { TriageResult } from '../../domain/keyword-triage';
 import { clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../../domain/routing';
 import { priorityForUrgency } from '../../domain/task-lifecycle';
-import { LLM_NON_RETRYABLE_FAILURE_TYPES } from '../../llm/failure-types';
-import type { TaskEvent } from '../../activities/tasks';
+import { LLM_NON_RETRYABLE_FAILURE_TYPES } from '../../contracts/llm-failure-types';
+import type { TaskEvent } from '../../contracts';
 import { sendReminder } from '../send-reminder.workflow';
 
 /** Keyword rules: local, pure and fast; a short timeout and a few quick retries are enough. */

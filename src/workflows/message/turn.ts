@@ -1,6 +1,6 @@
 import { ActivityFailure, log, ParentClosePolicy, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { TaskEvent, TaskLogEntry } from '../../activities/tasks';
+import type { TaskEvent, TaskLogEntry } from '../../contracts';
 import {
   AGENT,
   INTENT,

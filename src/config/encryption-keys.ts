@@ -1,7 +1,8 @@
 /**
  * `PAYLOAD_ENCRYPTION_KEYS`: comma-separated `keyId:base64-of-32-bytes`. The first key
  * encrypts; every key decrypts, so a rotation adds the new key in front and keeps the old
- * ones until no history still needs them.
+ * ones until no history still needs them. Parsed with the rest of the configuration (at
+ * start, naming a bad entry); the codec encrypts with what this returns.
  */
 export interface EncryptionKey {
   id: string;

@@ -1,7 +1,7 @@
 import { In, LessThan, type DataSource } from 'typeorm';
-import { AgentLog } from '../persistence/entities/agent-log.entity';
-import { Task } from '../persistence/entities/task.entity';
-import { inTransaction } from '../persistence/transactions';
+import { AgentLog } from './entities/agent-log.entity';
+import { Task } from './entities/task.entity';
+import { inTransaction } from './transactions';
 
 /** Rows deleted per transaction, so a large backlog never holds a long lock. */
 const BATCH = 500;
