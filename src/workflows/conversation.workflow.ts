@@ -64,55 +64,78 @@ export interface ConversationResult {
 }
 
 export async function conversation(input: ConversationInput): Promise<ConversationResult> {
-  const state: ConversationState = input.state ?? { queue: [], recent: [], turns: 0 };
-  const idleMs = (input.settings?.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
-  let dirty = false;
+  return new Conversation(input).run();
+}
 
-  setHandler(conversationStateQuery, () => state);
-  setHandler(messageArrivedSignal, (arrival) => {
-    if (seen(arrival.workflowId)) return;
-    remember(arrival.workflowId);
-    state.queue.push(arrival);
-    state.lastActivityAt = arrival.at;
-  });
-  setHandler(turnEndedSignal, (ended) => {
-    if (state.turn?.owner !== ended.owner) return; // a late report from a turn the watch released
-    endTurn(ended);
-  });
-  setHandler(handoffChangedSignal, ({ workflowId, status }) => {
-    if (state.handoff?.workflowId !== workflowId) return;
-    if (status === 'closed') state.handoff = undefined;
-    else state.handoff.status = status;
-    state.lastActivityAt = new Date().toISOString();
-    dirty = true;
-  });
+type Tell = { workflowId: string; signal: SignalDefinition<[never]>; arg: unknown };
 
-  if (!input.state && !input.fresh) await restore();
+/** The conversation's state and its story: restore, then grant turns until the chat goes idle. */
+class Conversation {
+  private readonly state: ConversationState;
+  private readonly idleMs: number;
+  private dirty = false;
 
-  for (;;) {
-    const woke = await condition(() => dirty || canDispatch(), waitMs());
-    if (dirty) await save();
-    if (canDispatch()) {
-      await dispatch();
+  constructor(private readonly input: ConversationInput) {
+    this.state = input.state ?? { queue: [], recent: [], turns: 0 };
+    this.idleMs = (input.settings?.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
+    this.listen();
+  }
+
+  async run(): Promise<ConversationResult> {
+    if (!this.input.state && !this.input.fresh) await this.restore();
+    let open = true;
+    while (open) open = await this.step();
+    await this.settle();
+    return { turns: this.state.turns, reason: 'idle' };
+  }
+
+  /** One wake-up: save what changed, grant a turn, or check on a holder or on idleness. False once the chat is idle. */
+  private async step(): Promise<boolean> {
+    const woke = await condition(() => this.dirty || this.canDispatch(), this.waitMs());
+    if (this.dirty) await this.save();
+    if (this.canDispatch()) {
+      await this.dispatch();
     } else if (!woke) {
-      if (state.turn) await releaseIfGone('turn', state.turn.owner);
-      else if (state.handoff) await releaseIfGone('handoff', state.handoff.workflowId);
-      else if (Date.now() >= idleUntil()) {
-        await settle();
+      if (this.state.turn) await this.releaseIfGone('turn', this.state.turn.owner);
+      else if (this.state.handoff) await this.releaseIfGone('handoff', this.state.handoff.workflowId);
+      else if (Date.now() >= this.idleUntil()) {
+        await this.settle();
         // A message that came in while settling keeps the conversation open.
-        if (!canDispatch() && !dirty && !state.turn && !state.handoff) break;
+        if (!this.canDispatch() && !this.dirty && !this.state.turn && !this.state.handoff) return false;
       }
     }
-    if (dirty) await save();
+    if (this.dirty) await this.save();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_LIMIT) {
-      await settle();
-      await continueAsNew<typeof conversation>({ ...input, state });
+      await this.settle();
+      await continueAsNew<typeof conversation>({ ...this.input, state: this.state });
     }
+    return true;
   }
-  await settle();
-  return { turns: state.turns, reason: 'idle' };
 
-  function seen(workflowId: string): boolean {
+  private listen(): void {
+    const state = this.state;
+    setHandler(conversationStateQuery, () => state);
+    setHandler(messageArrivedSignal, (arrival) => {
+      if (this.seen(arrival.workflowId)) return;
+      this.remember(arrival.workflowId);
+      state.queue.push(arrival);
+      state.lastActivityAt = arrival.at;
+    });
+    setHandler(turnEndedSignal, (ended) => {
+      if (state.turn?.owner !== ended.owner) return; // a late report from a turn the watch released
+      this.endTurn(ended);
+    });
+    setHandler(handoffChangedSignal, ({ workflowId, status }) => {
+      if (state.handoff?.workflowId !== workflowId) return;
+      if (status === 'closed') state.handoff = undefined;
+      else state.handoff.status = status;
+      state.lastActivityAt = new Date().toISOString();
+      this.dirty = true;
+    });
+  }
+
+  private seen(workflowId: string): boolean {
+    const state = this.state;
     return (
       state.recent.includes(workflowId) ||
       state.turn?.owner === workflowId ||
@@ -121,16 +144,18 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     );
   }
 
-  function remember(workflowId: string): void {
-    state.recent.push(workflowId);
-    if (state.recent.length > RECENT_LIMIT) state.recent.splice(0, state.recent.length - RECENT_LIMIT);
+  private remember(workflowId: string): void {
+    const recent = this.state.recent;
+    recent.push(workflowId);
+    if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
   }
 
-  function canDispatch(): boolean {
-    return state.queue.length > 0 && !state.turn;
+  private canDispatch(): boolean {
+    return this.state.queue.length > 0 && !this.state.turn;
   }
 
-  function endTurn(ended: TurnEnded): void {
+  private endTurn(ended: TurnEnded): void {
+    const state = this.state;
     state.turn = undefined;
     state.turns += 1;
     if (ended.language) state.language = ended.language;
@@ -139,25 +164,25 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     if (ended.handoff) state.handoff = { ...ended.handoff, since: ended.finishedAt };
     if (ended.campaigns?.length) state.campaigns = [...new Set([...(state.campaigns ?? []), ...ended.campaigns])];
     state.lastActivityAt = ended.finishedAt;
-    dirty = true;
+    this.dirty = true;
   }
 
   /** When an idle conversation may close: its state is saved, so what it waits for waits in the database. */
-  function idleUntil(): number {
-    return new Date(state.lastActivityAt ?? workflowInfo().startTime).getTime() + idleMs;
+  private idleUntil(): number {
+    return new Date(this.state.lastActivityAt ?? workflowInfo().startTime).getTime() + this.idleMs;
   }
 
-  function waitMs(): number {
-    if (state.turn) return TURN_WATCH_MS;
-    if (state.handoff) return HANDOFF_WATCH_MS;
-    return Math.max(1000, idleUntil() - Date.now());
+  private waitMs(): number {
+    if (this.state.turn) return TURN_WATCH_MS;
+    if (this.state.handoff) return HANDOFF_WATCH_MS;
+    return Math.max(1000, this.idleUntil() - Date.now());
   }
 
   /**
    * Signals message workflows (through a local activity: no workflow task waits for the
    * server's answer); answers, per signal, whether the workflow was still there to take it.
    */
-  async function tell(signals: Array<{ workflowId: string; signal: SignalDefinition<[never]>; arg: unknown }>): Promise<boolean[]> {
+  private async tell(signals: Tell[]): Promise<boolean[]> {
     if (signals.length === 0) return [];
     const { delivered } = await localFirst('signalWorkflows')({ signals: signals.map((s) => ({ workflowId: s.workflowId, signal: s.signal.name, args: [s.arg] })) });
     signals.forEach((s, i) => {
@@ -166,12 +191,12 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     return delivered;
   }
 
-  async function dispatch(): Promise<void> {
-    const batch = state.queue.splice(0);
-    if (state.handoff) {
+  private async dispatch(): Promise<void> {
+    const batch = this.state.queue.splice(0);
+    if (this.state.handoff) {
       // A person holds the chat: the messages join their handoff; the agents stay out of it.
-      const holder = state.handoff.workflowId;
-      await tell(
+      const holder = this.state.handoff.workflowId;
+      await this.tell(
         batch.flatMap((arrival) => [
           { workflowId: arrival.workflowId, signal: heldForPersonSignal as SignalDefinition<[never]>, arg: { holder } },
           { workflowId: holder, signal: customerWroteSignal as SignalDefinition<[never]>, arg: { workflowId: arrival.workflowId, at: arrival.at } },
@@ -179,14 +204,15 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       );
       return;
     }
-    await grant(batch);
+    await this.grant(batch);
   }
 
-  async function grant(batch: Arrival[]): Promise<void> {
+  private async grant(batch: Arrival[]): Promise<void> {
+    const state = this.state;
     const [owner, ...joined] = batch;
     state.turn = { owner: owner.workflowId, messages: batch.map((a) => a.workflowId), startedAt: new Date().toISOString() };
     const pending = state.pending && Date.now() < new Date(state.pending.expiresAt).getTime() ? state.pending : undefined;
-    const [granted] = await tell([
+    const [granted] = await this.tell([
       { workflowId: owner.workflowId, signal: turnGrantedSignal as SignalDefinition<[never]>, arg: { batch, pending, language: state.language, lastAgent: state.lastAgent, campaigns: state.campaigns } },
     ]);
     if (!granted) {
@@ -195,21 +221,22 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       state.queue.unshift(...joined);
       return;
     }
-    await tell(joined.map((arrival) => ({ workflowId: arrival.workflowId, signal: turnJoinedSignal as SignalDefinition<[never]>, arg: { owner: owner.workflowId } })));
+    await this.tell(joined.map((arrival) => ({ workflowId: arrival.workflowId, signal: turnJoinedSignal as SignalDefinition<[never]>, arg: { owner: owner.workflowId } })));
   }
 
-  async function releaseIfGone(what: 'turn' | 'handoff', workflowId: string): Promise<void> {
+  private async releaseIfGone(what: 'turn' | 'handoff', workflowId: string): Promise<void> {
     const liveness = (await local.checkWorkflows({ workflowIds: [workflowId] }))[workflowId];
     if (liveness === 'running') return;
     log.warn(`the ${what} holder ended without reporting; releasing the chat`, { workflowId, liveness });
-    if (what === 'turn' && state.turn?.owner === workflowId) state.turn = undefined;
-    if (what === 'handoff' && state.handoff?.workflowId === workflowId) state.handoff = undefined;
-    dirty = true;
+    if (what === 'turn' && this.state.turn?.owner === workflowId) this.state.turn = undefined;
+    if (what === 'handoff' && this.state.handoff?.workflowId === workflowId) this.state.handoff = undefined;
+    this.dirty = true;
   }
 
-  async function restore(): Promise<void> {
+  private async restore(): Promise<void> {
+    const state = this.state;
     try {
-      const saved = await local.loadConversation({ chatId: input.chatId });
+      const saved = await local.loadConversation({ chatId: this.input.chatId });
       state.language ??= saved.language;
       state.lastAgent ??= saved.lastAgent;
       state.pending ??= saved.pending && Date.now() < new Date(saved.pending.expiresAt).getTime() ? saved.pending : undefined;
@@ -222,13 +249,14 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     }
   }
 
-  async function save(): Promise<void> {
-    dirty = false;
+  private async save(): Promise<void> {
+    this.dirty = false;
+    const { language, lastAgent, pending, handoff, campaigns, turns } = this.state;
     try {
       await localFirst('saveConversation')({
-        chatId: input.chatId,
-        channel: input.channel,
-        state: { language: state.language, lastAgent: state.lastAgent, pending: state.pending, handoff: state.handoff, campaigns: state.campaigns, turns: state.turns },
+        chatId: this.input.chatId,
+        channel: this.input.channel,
+        state: { language, lastAgent, pending, handoff, campaigns, turns },
         at: new Date().toISOString(),
       });
     } catch (err) {
@@ -238,7 +266,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
   }
 
   /** Before closing or continuing as new: no handler mid-way. */
-  async function settle(): Promise<void> {
+  private async settle(): Promise<void> {
     await condition(allHandlersFinished);
   }
 }

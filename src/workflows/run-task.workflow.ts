@@ -1,8 +1,9 @@
 import { ActivityFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TaskEvent } from '../contracts';
-import type { AgentInput, AgentOutcome, RunTaskInput, RunTaskResult } from '../contracts';
+import type { RunTaskInput, RunTaskResult } from '../contracts';
 import { agentForIntent } from '../domain/agent-registry';
+import { callAgent } from './agent-call';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -13,8 +14,6 @@ const { triageByRules } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 5 },
 });
-
-type AgentActivity = (input: AgentInput) => Promise<AgentOutcome>;
 
 /**
  * Runs one task by the agent of its type: a task created through `POST /api/tasks`, or a
@@ -29,21 +28,24 @@ export async function runTask(input: RunTaskInput): Promise<RunTaskResult> {
 
   await project({ kind: 'started', assignedAgent: agent.name, logs: [{ key: 'started', agent: agent.name, action: 'processed', details: { taskType: input.taskType } }] });
   try {
-    const started = Date.now();
     // The type is given; the rules still read the body for entities (order numbers, dates) and language.
     const read = await triageByRules({ text: input.body });
-    const run = acts[agent.activity as keyof Activities] as unknown as AgentActivity;
-    const outcome = await run({
-      workflowId,
-      chatId: input.chatId ?? `task:${input.taskId}`,
-      channel: input.channel,
-      body: input.body,
-      senderName: input.senderName,
-      intent: input.taskType,
-      routeReason: 'matched',
-      receivedAt: startTime.toISOString(),
-      triage: { entities: read.entities, language: read.language, urgency: read.urgency, confidence: 1 },
-    });
+    const { outcome, done } = await callAgent(
+      acts,
+      agent.name,
+      {
+        workflowId,
+        chatId: input.chatId ?? `task:${input.taskId}`,
+        channel: input.channel,
+        body: input.body,
+        senderName: input.senderName,
+        intent: input.taskType,
+        routeReason: 'matched',
+        receivedAt: startTime.toISOString(),
+        triage: { entities: read.entities, language: read.language, urgency: read.urgency, confidence: 1 },
+      },
+      'completed',
+    );
     let replied = false;
     if (input.reply && input.chatId) {
       await acts.sendReply({ workflowId, chatId: input.chatId, channel: input.channel, text: outcome.text, idempotencyKey: `${workflowId}:reply` });
@@ -52,7 +54,7 @@ export async function runTask(input: RunTaskInput): Promise<RunTaskResult> {
     await project({
       kind: 'completed',
       output: { text: outcome.text, facts: outcome.facts, replied },
-      logs: [{ key: 'completed', agent: agent.name, action: 'completed', durationMs: Date.now() - started, details: outcome.facts }],
+      logs: [done],
     });
     return { taskId: input.taskId, agent: agent.name, text: outcome.text, facts: outcome.facts, replied };
   } catch (err) {

@@ -1,11 +1,9 @@
 import { ActivityFailure, log, ParentClosePolicy, startChild, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
 import type { TaskEvent, TaskLogEntry } from '../../contracts';
 import {
   AGENT,
   INTENT,
   reminderWorkflowId,
-  type AgentInput,
   type AgentOutcome,
   type HandleMessageInput,
   type MessageMedia,
@@ -17,10 +15,9 @@ import type { TriageResult } from '../../domain/keyword-triage';
 import { pendingFrom, type PendingQuestion, type ResolvedAnswer } from '../../domain/questions';
 import { answerRoute, clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../../domain/routing';
 import { priorityForUrgency } from '../../domain/task-lifecycle';
+import { callAgent } from '../agent-call';
 import { sendReminder } from '../send-reminder.workflow';
 import { llm, local, localFirst } from './proxies';
-
-type AgentActivity = (input: AgentInput) => Promise<AgentOutcome>;
 
 const DEFAULT_CLARIFICATION_WINDOW_SECONDS = 24 * 60 * 60;
 const DEFAULT_QUESTION_TTL_SECONDS = 24 * 60 * 60;
@@ -211,9 +208,7 @@ async function delegate(
   const projection: TurnResult['projection'] = { events: [], logs: [] };
   const outcomes = await Promise.all(
     route.agents.map(async (agentName, i) => {
-      const activity = localFirst(getAgent(agentName).activity as keyof Activities) as unknown as AgentActivity;
-      const agentStarted = Date.now();
-      const outcome = await activity({
+      const { outcome, done } = await callAgent(localFirst, agentName, {
         workflowId: ctx.workflowId,
         chatId: input.chatId,
         channel: input.channel,
@@ -226,7 +221,6 @@ async function delegate(
         triage: { entities: triage.entities, language: triage.language, urgency: triage.urgency, confidence: triage.confidence },
         ...(turn.answer && turn.answer.question.agent === agentName ? { answer: turn.answer } : {}),
       });
-      const done: TaskLogEntry = { key: `completed:${agentName}`, agent: agentName, action: 'completed', durationMs: Date.now() - agentStarted, details: outcome.facts };
       if (supervised) projection.events.push({ step: `agent:${agentName}`, kind: 'completed', output: { text: outcome.text, facts: outcome.facts }, logs: [done] });
       else projection.logs.push(done);
       return outcome;
