@@ -3,8 +3,11 @@ import { DataSource } from 'typeorm';
 import { ZodError } from 'zod';
 import { isDeliveryStatusUpdate, parseTwilioWebhook, parseWhatsAppWebhook, type DeliveryStatusUpdate, type NormalizedInbound } from '../../channels';
 import { applyDeliveryStatus, recordInboundEvent } from '../../persistence/delivery-ledger';
+import type { AppConfig } from '../../config';
 import { describeZodIssues } from '../common/http-exception.filter';
+import { APP_CONFIG } from '../common/tokens';
 import { MessagesService } from '../messages/messages.service';
+import { verifiedTwilioForm, verifyWhatsAppDelivery, whatsappChallenge } from './webhook-signatures';
 
 export interface DeliverySummary {
   messages: number;
@@ -14,11 +17,26 @@ export interface DeliverySummary {
   statuses: number;
 }
 
+/** A Cloud API delivery as it arrived: the bytes Meta signed, its signature and the parsed body. */
+export interface WhatsAppDelivery {
+  rawBody: Buffer | undefined;
+  signature: string | undefined;
+  payload: unknown;
+}
+
+/** A Twilio delivery as it arrived: the form fields, the path Twilio called and its signature. */
+export interface TwilioDelivery {
+  form: unknown;
+  originalUrl: string;
+  signature: string | undefined;
+}
+
 /**
  * Turns verified provider deliveries into conversations: each supported message starts its
  * `handleMessage` (the provider's message id makes the workflow id, so redeliveries start
  * nothing new), unsupported types and delivery statuses are recorded. Any failure to start
- * answers 5xx, so the provider redelivers the whole batch and nothing is lost.
+ * answers 5xx, so the provider redelivers the whole batch and nothing is lost. A delivery
+ * whose signature does not check out is refused before any of it is read.
  */
 @Injectable()
 export class WebhooksService {
@@ -27,9 +45,16 @@ export class WebhooksService {
   constructor(
     private readonly messages: MessagesService,
     @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async whatsappDelivery(payload: unknown): Promise<DeliverySummary> {
+  /** Meta's subscription check: the challenge to echo (403 when the verify token does not match). */
+  whatsappChallenge(query: Record<string, unknown>): string {
+    return whatsappChallenge(this.config.channels, query);
+  }
+
+  async whatsappDelivery({ rawBody, signature, payload }: WhatsAppDelivery): Promise<DeliverySummary> {
+    verifyWhatsAppDelivery(this.config.channels, rawBody, signature);
     let parsed: { messages: NormalizedInbound[]; statuses: DeliveryStatusUpdate[] };
     try {
       parsed = parseWhatsAppWebhook(payload);
@@ -40,7 +65,8 @@ export class WebhooksService {
     return this.process(parsed.messages, parsed.statuses);
   }
 
-  async twilioDelivery(params: Record<string, string>): Promise<DeliverySummary> {
+  async twilioDelivery({ form, originalUrl, signature }: TwilioDelivery): Promise<DeliverySummary> {
+    const params = verifiedTwilioForm(this.config.channels, form, originalUrl, signature);
     let event: ReturnType<typeof parseTwilioWebhook>;
     try {
       event = parseTwilioWebhook(params);
