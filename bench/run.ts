@@ -9,6 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { triageByRules } from '../src/activities/triage';
 import type { MessageStatus } from '../src/contracts';
 import type { Intent } from '../src/domain';
+import { postJson } from './http';
 import { startRig, type Rig } from './rig';
 import { withTimeout } from '../src/api/common/with-timeout';
 import { mb, runPool, sampleProcess, summarize, table, type LatencySummary, type ProcessSample } from './stats';
@@ -71,18 +72,6 @@ interface Failure {
   phase: string;
   item: string;
   error: string;
-}
-
-async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // keep the text for the failure message
-  }
-  return { status: res.status, body: parsed };
 }
 
 /** CPU seconds of this process and of the dev server, and this process's event-loop delay, over one phase. */

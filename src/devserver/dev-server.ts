@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
+
+// Callers that start a dev server pick its port here too.
+export { freePort } from './free-port';
 
 /**
  * Starts `temporal server start-dev` as a child process with the project's search
@@ -127,19 +129,6 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       }
     },
   };
-}
-
-/** Asks the OS for a free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** True when something at `address` answers as a Temporal frontend. */

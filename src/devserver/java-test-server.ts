@@ -1,13 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
+import { buildThenRename, isExecutableFile } from './provisioning';
 
 /**
  * Finds or provisions the Temporal Java test server, the time-skipping server behind
- * `TestWorkflowEnvironment.createTimeSkipping` (DESIGN.md, "Provisioning the Temporal
- * server"). In order: `TEMPORAL_TEST_SERVER_PATH`, the project's cached copy, then a fresh
+ * `TestWorkflowEnvironment.createTimeSkipping` (README, "Tests"). In order: `TEMPORAL_TEST_SERVER_PATH`, the project's cached copy, then a fresh
  * copy of `io.temporal:temporal-test-server` fetched from Maven Central with `mvn`.
  *
  * The cache holds the jars and an executable wrapper,
@@ -51,15 +52,6 @@ export function javaTestServerCacheRoot(env: NodeJS.ProcessEnv = process.env): s
 /** The folder one version lives in: the wrapper, `lib/` and the `pom.xml` that fetched it. */
 export function javaTestServerCacheDir(version: string = JAVA_TEST_SERVER_VERSION, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(javaTestServerCacheRoot(env), version);
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** A cached copy is complete when its wrapper is executable and `lib/` holds the artifact. */
@@ -187,8 +179,8 @@ function runMaven(cwd: string, log: (line: string) => void): Promise<{ ok: boole
 
 /**
  * Fetches the jars with Maven (into `~/.m2` and then the cache) and writes the wrapper.
- * Everything is assembled in a scratch folder and renamed into place, so two processes
- * provisioning at once never leave a half-written copy; the loser discards its own.
+ * Everything is assembled in a scratch folder and renamed into place (`buildThenRename`), so
+ * two processes provisioning at once never leave a half-written copy; the loser discards its own.
  */
 export async function buildJavaTestServer(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<FoundJavaTestServer> {
   requireJava();
@@ -200,31 +192,18 @@ export async function buildJavaTestServer(log: (line: string) => void = (l) => p
   }
   const version = JAVA_TEST_SERVER_VERSION;
   const target = javaTestServerCacheDir(version);
-  const root = javaTestServerCacheRoot();
-  mkdirSync(root, { recursive: true });
-  const scratch = mkdtempSync(path.join(root, `.build-${version}-`));
   const started = Date.now();
   log(
     `Fetching the Temporal Java test server ${version} (${JAVA_TEST_SERVER_ARTIFACT}) with Maven into ${target}. ` +
       'This happens once per machine: about a minute with an empty ~/.m2, about 15 s when Maven already has the jars.',
   );
-  try {
-    writeFileSync(path.join(scratch, 'pom.xml'), pomXml(version));
-    const { ok, output } = await runMaven(scratch, log);
-    if (!ok || !isCompleteJars(scratch, version)) {
-      throw new JavaTestServerNotFoundError(
-        `mvn dependency:copy-dependencies for ${JAVA_TEST_SERVER_ARTIFACT}:${version} failed (does this machine reach Maven Central, ` +
-          `or a mirror in ~/.m2/settings.xml?):\n${output.trim().split('\n').slice(-30).join('\n')}`,
-      );
-    }
-    const wrapper = path.join(scratch, WRAPPER_NAME);
-    writeFileSync(wrapper, wrapperScript());
-    chmodSync(wrapper, 0o755);
-    chmodSync(scratch, 0o755);
-    moveIntoPlace(scratch, target, version);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  await buildThenRename({
+    parent: javaTestServerCacheRoot(),
+    prefix: `.build-${version}-`,
+    target,
+    build: (scratch) => assembleCopy(scratch, version, log),
+    keepExisting: (existing) => isComplete(existing, version),
+  });
   await createClassDataArchive(target, log).catch((err: unknown) => {
     log(`  no class-data archive was made (${(err as Error).message}); the server starts without it, a little slower`);
   });
@@ -233,35 +212,25 @@ export async function buildJavaTestServer(log: (line: string) => void = (l) => p
   return { path: path.join(target, WRAPPER_NAME), version, source: 'built' };
 }
 
+/** Fetches the jars into `scratch/lib` and writes the wrapper beside them; returns the folder. */
+async function assembleCopy(scratch: string, version: string, log: (line: string) => void): Promise<string> {
+  writeFileSync(path.join(scratch, 'pom.xml'), pomXml(version));
+  const { ok, output } = await runMaven(scratch, log);
+  if (!ok || !isCompleteJars(scratch, version)) {
+    throw new JavaTestServerNotFoundError(
+      `mvn dependency:copy-dependencies for ${JAVA_TEST_SERVER_ARTIFACT}:${version} failed (does this machine reach Maven Central, ` +
+        `or a mirror in ~/.m2/settings.xml?):\n${output.trim().split('\n').slice(-30).join('\n')}`,
+    );
+  }
+  const wrapper = path.join(scratch, WRAPPER_NAME);
+  writeFileSync(wrapper, wrapperScript());
+  chmodSync(wrapper, 0o755);
+  chmodSync(scratch, 0o755);
+  return scratch;
+}
+
 function isCompleteJars(dir: string, version: string): boolean {
   return existsSync(path.join(dir, 'lib', `temporal-test-server-${version}.jar`));
-}
-
-function moveIntoPlace(scratch: string, target: string, version: string): void {
-  try {
-    renameSync(scratch, target);
-    return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-  }
-  // Another process finished first: keep its copy when it is complete, else replace it.
-  if (isComplete(target, version)) return;
-  const stale = `${target}.stale-${process.pid}-${Date.now()}`;
-  renameSync(target, stale);
-  rmSync(stale, { recursive: true, force: true });
-  renameSync(scratch, target);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

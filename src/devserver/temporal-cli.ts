@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildThenRename, isExecutableFile } from './provisioning';
 
 /**
- * Finds the Temporal CLI, building it when needed (DESIGN.md, "Provisioning the Temporal
- * server"), in this order: `TEMPORAL_CLI_PATH`, `temporal` on PATH, the project's cached
- * build, a fresh `go install` into that cache. The binary lives outside the repository.
+ * Finds the Temporal CLI, building it when needed (README, "Two commands"), in this order:
+ * `TEMPORAL_CLI_PATH`, `temporal` on PATH, the project's cached build, a fresh `go install`
+ * into that cache. The binary lives outside the repository.
  */
 
 /** The last CLI release that `go install` can build (later ones carry a `replace` directive). */
@@ -31,20 +32,11 @@ export function cacheDir(): string {
   return path.join(base, 'switchboard', 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function onPath(binary: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, binary);
-    if (isExecutable(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
 }
@@ -53,7 +45,7 @@ function onPath(binary: string): string | undefined {
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): FoundCli | undefined {
   const fromEnv = env.TEMPORAL_CLI_PATH?.trim();
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) {
+    if (!isExecutableFile(fromEnv)) {
       throw new TemporalCliNotFoundError(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file`);
     }
     return { path: fromEnv, source: 'env' };
@@ -61,7 +53,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): FoundCli 
   const fromPath = onPath('temporal');
   if (fromPath) return { path: fromPath, source: 'path' };
   const cached = path.join(cacheDir(), 'temporal');
-  if (isExecutable(cached)) return { path: cached, source: 'cache' };
+  if (isExecutableFile(cached)) return { path: cached, source: 'cache' };
   return undefined;
 }
 
@@ -92,7 +84,8 @@ function runGoInstall(gobin: string, toolchain: string | undefined, log: (line: 
 
 /**
  * Builds the CLI with Go into the cache. The build goes to a scratch folder first and is
- * renamed into place, so two processes building at once never leave a half-written binary.
+ * renamed into place (`buildThenRename`), so two processes building at once never leave a
+ * half-written binary.
  */
 export async function buildTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<FoundCli> {
   if (!goAvailable()) {
@@ -102,27 +95,28 @@ export async function buildTemporalCli(log: (line: string) => void = (l) => proc
     );
   }
   const target = path.join(cacheDir(), 'temporal');
-  mkdirSync(cacheDir(), { recursive: true });
-  const scratch = mkdtempSync(path.join(cacheDir(), '.build-'));
   const started = Date.now();
   log(
     `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${cacheDir()}. ` +
       'This happens once per machine and takes about 5-10 minutes on a cold module cache.',
   );
-  try {
-    let ok = await runGoInstall(scratch, undefined, log);
-    if (!ok) {
-      log(`The build failed under the local Go; retrying with GOTOOLCHAIN=${FALLBACK_GO_TOOLCHAIN} from the module proxy.`);
-      ok = await runGoInstall(scratch, FALLBACK_GO_TOOLCHAIN, log);
-    }
-    const built = path.join(scratch, 'temporal');
-    if (!ok || !existsSync(built)) {
-      throw new TemporalCliNotFoundError(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed; see the output above`);
-    }
-    renameSync(built, target);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  await buildThenRename({
+    parent: cacheDir(),
+    prefix: '.build-',
+    target,
+    build: async (scratch) => {
+      let ok = await runGoInstall(scratch, undefined, log);
+      if (!ok) {
+        log(`The build failed under the local Go; retrying with GOTOOLCHAIN=${FALLBACK_GO_TOOLCHAIN} from the module proxy.`);
+        ok = await runGoInstall(scratch, FALLBACK_GO_TOOLCHAIN, log);
+      }
+      const built = path.join(scratch, 'temporal');
+      if (!ok || !existsSync(built)) {
+        throw new TemporalCliNotFoundError(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed; see the output above`);
+      }
+      return built;
+    },
+  });
   log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
   return { path: target, source: 'built' };
 }

@@ -3,6 +3,8 @@ import { createApp } from '../../src/api/app';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { databaseEnv, type TestDatabase } from './database';
 
+export { postJson } from '../../bench/http';
+
 export interface TestApi {
   app: INestApplication;
   baseUrl: string;
@@ -31,16 +33,6 @@ export async function startTestApi(overrides: { address: string; taskQueue: stri
     config,
     close: () => app.close(),
   };
-}
-
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {

@@ -10,12 +10,5 @@ export { WebhookReceiver, type ReceivedWebhook } from './webhook-receiver';
 export * from './whatsapp-payloads';
 
 /** A port that was just listening and is now closed: a connection there is refused. */
-export async function closedPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort as closedPort } from '../../../src/devserver/free-port';
 export { caughtSendError } from './caught-send-error';
