@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Roles a key can carry (SPEC.md): admin everything, operator the back office, ingest messages only. */
+/** Roles a key can carry (README, "Configuration": `API_KEYS`): admin everything, operator the back office, ingest messages only. */
 export const API_ROLES = ['admin', 'operator', 'ingest'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 

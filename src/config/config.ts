@@ -23,7 +23,7 @@ const stepsHours = z
     'must be increasing hours, e.g. "24,48,72"',
   );
 
-/** Environment variables (SPEC.md, "Configuration"), validated once at start. */
+/** Environment variables (README, "Configuration"), validated once at start. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -5,7 +5,7 @@ import { CHANNELS, DEFAULT_CHANNEL } from './channels';
 export const MAX_BODY_LENGTH = 4096;
 
 /**
- * An inbound customer message in the seed's WhatsApp shape (SPEC.md). Unknown fields are
+ * An inbound customer message in the seed's WhatsApp shape (README, "Channels"). Unknown fields are
  * refused so a typo in a field name is reported instead of silently dropped.
  */
 export const inboundMessageSchema = z

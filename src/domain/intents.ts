@@ -1,4 +1,4 @@
-/** The task types a message can be triaged into (SPEC.md, "Intents"). */
+/** The task types a message can be triaged into; `GET /api/agents` shows which agent takes each (README, "Send a message, read its result"). */
 export const INTENTS = [
   'greeting',
   'appointment_booking',

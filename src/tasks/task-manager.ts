@@ -11,7 +11,7 @@ import { inTransaction } from '../persistence/transactions';
 import type { runTask } from '../workflows';
 import { deleteFinishedTasks } from '../persistence/task-cleanup';
 
-/** Task stats, exactly SPEC.md's shape. */
+/** Task stats, exactly the shape `GET /api/tasks/stats` documents (README, "Send a message, read its result"). */
 export interface TaskStats {
   total: number;
   pending: number;

@@ -25,7 +25,7 @@ async function send(baseUrl: string, method: string, path: string, options: { js
   return { status: res.status, headers: res.headers, body, text };
 }
 
-/** The error shape of SPEC.md and nothing else: no stack, no extra fields. */
+/** The error shape of README, "Limits", and nothing else: no stack, no extra fields. */
 function expectError(res: Answer, status: number, message: RegExp): void {
   expect({ status: res.status, body: res.body }).toEqual({ status, body: { statusCode: status, error: expect.any(String), message: expect.stringMatching(message) } });
   expect(res.text).not.toMatch(/\bstack\b|\n\s+at /);

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
 import { ZodError, type z } from 'zod';
 
-/** The error body every endpoint returns (SPEC.md): never a stack trace. */
+/** The error body every endpoint returns (README, "Limits"): never a stack trace. */
 export interface ErrorBody {
   statusCode: number;
   error: string;

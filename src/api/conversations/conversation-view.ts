@@ -3,9 +3,9 @@ import type { ConversationMessage } from '../../persistence/entities/conversatio
 import { isHeldByPerson, isPendingOpen, type TranscriptLine } from '../../persistence/transcript-queries';
 
 /**
- * The API's shapes of a chat and its transcript (SPEC.md, "Conversations, events and the
- * console"). Optional fields are left out rather than sent as null; the chat-level fields
- * that can be unknown (`channel`, `language`, `pending`, `handoff`) are null.
+ * The API's shapes of a chat and its transcript (`GET /api/conversations`; README, "Send a
+ * message, read its result"). Optional fields are left out rather than sent as null; the
+ * chat-level fields that can be unknown (`channel`, `language`, `pending`, `handoff`) are null.
  */
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);

@@ -3,7 +3,7 @@ import type { Task } from '../../persistence/entities/task.entity';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-/** A task in the seed's snake_case shape, with `workflow_id` beside its id (SPEC.md). */
+/** A task in the seed's snake_case shape, with `workflow_id` beside its id (README, "Send a message, read its result"). */
 export function taskView(t: Task) {
   return {
     id: t.id,
