@@ -138,7 +138,7 @@ export interface RecordExecutionInput {
 }
 
 /**
- * The activities `runDefinition` calls (implemented in src/activities/definitions.ts).
+ * The activities `runDefinition` calls (implemented in src/activities/definitions/).
  * Failures that retrying cannot fix are non-retryable ApplicationFailures whose type says
  * why: `AgentTaskNotFound`, `InvalidParameters`, `HostNotAllowed`, `HttpStatus` (a 4xx),
  * `DefinitionNotFound`.

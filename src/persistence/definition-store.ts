@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { RecordExecutionInput, StoredDefinition } from '../contracts/run-definition';
 import type { DefinitionStep } from '../domain/workflow-definitions/model';
 import { DefinitionExecution } from './entities/definition-execution.entity';
-import type { WorkflowDefinition } from './entities/workflow-definition.entity';
+import { WorkflowDefinition } from './entities/workflow-definition.entity';
 
 /**
  * User-defined workflows in the database: the stored definition as the interpreter takes it,
@@ -17,6 +17,16 @@ export function toStoredDefinition(row: WorkflowDefinition): StoredDefinition {
     ...(row.description !== null ? { description: row.description } : {}),
     steps: row.steps as DefinitionStep[],
   };
+}
+
+/**
+ * A live (not deleted) definition as the interpreter takes it: the latest version, or the
+ * one asked for; undefined when there is none.
+ */
+export async function findLiveDefinition(db: DataSource, workflowId: string, version?: number): Promise<StoredDefinition | undefined> {
+  const repo = db.getRepository(WorkflowDefinition);
+  const row = version === undefined ? await repo.findOne({ where: { workflowId }, order: { version: 'DESC' } }) : await repo.findOneBy({ workflowId, version });
+  return row && !row.deletedAt ? toStoredDefinition(row) : undefined;
 }
 
 /**
