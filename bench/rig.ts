@@ -132,8 +132,7 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
     track(() => nativeConnection.close());
 
     const worker: Worker = await timed('workerBundleAndCreate', () =>
-      // As `npm run worker` runs with no trace exporter configured: no workflow tracing interceptors.
-      createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig(config, db, client), tracing: false }),
+      createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig(config, db, client) }),
     );
     const running = worker.run().catch((err: unknown) => say(`worker stopped with an error: ${(err as Error).message}`));
     track(async () => {

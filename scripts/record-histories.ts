@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig({ SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn' });
     await seedDemoData(db);
-    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig({ ...config, temporal: { ...config.temporal, taskQueue } }, db, client), tracing: false });
+    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: activityDepsFromConfig({ ...config, temporal: { ...config.temporal, taskQueue } }, db, client) });
     /** Starts a message as its starter would; the API's way (`handedOver`) also signals its conversation. */
     const startMessage = async (input: HandleMessageInput, idleSeconds?: number) => {
       const workflowId = messageWorkflowId(input.channel, input.messageId);

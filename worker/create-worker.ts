@@ -18,11 +18,6 @@ export interface WorkerSetup {
    * failures are encoded like activity failures.
    */
   dataConverter?: WorkerOptions['dataConverter'];
-  /**
-   * Bundle the OpenTelemetry workflow interceptors (when the worker bundles `src/workflows`);
-   * on by default, off where no trace is exported (`OTEL_EXPORTER_OTLP_ENDPOINT` unset).
-   */
-  tracing?: boolean;
 }
 
 /**
@@ -53,7 +48,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     ...productionWorkerTuning(),
     // Tracing (OpenTelemetry interceptors, workflow span sink) and activity metrics.
-    ...workerObservabilityOptions(setup.workflowBundle !== undefined, setup.tracing ?? true),
+    ...workerObservabilityOptions(setup.workflowBundle !== undefined),
     // On SIGINT/SIGTERM, in-flight activities get this long to finish before they are cancelled.
     shutdownGraceTime: '10 seconds',
   });

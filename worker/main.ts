@@ -61,7 +61,6 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       deps: activityDepsFromConfig(config, db, client),
       dataConverter,
-      tracing: otlpEndpoint !== undefined,
     });
     logger.info(
       { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
