@@ -60,6 +60,11 @@ export default tseslint.config(
     },
   },
   {
+    // A workflow reads as its story: named phases, none longer than a screen.
+    files: ['src/workflows/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }] },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -18,6 +18,8 @@ export interface WorkerSetup {
    * failures are encoded like activity failures.
    */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** Sinks beyond the worker's own (tracing), for what a prebuilt bundle's interceptors export: the tests' coverage. */
+  sinks?: WorkerOptions['sinks'];
 }
 
 /**
@@ -37,6 +39,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     // workflow failure messages in the clear while activities encrypt theirs.
     throw new Error('createWorker: a prebuilt workflow bundle cannot take the failure converter of an encrypting data converter; let the worker bundle src/workflows');
   }
+  const observability = workerObservabilityOptions(setup.workflowBundle !== undefined);
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
@@ -48,7 +51,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     ...productionWorkerTuning(),
     // Tracing (OpenTelemetry interceptors, workflow span sink) and activity metrics.
-    ...workerObservabilityOptions(setup.workflowBundle !== undefined),
+    ...observability,
+    sinks: { ...observability.sinks, ...setup.sinks },
     // On SIGINT/SIGTERM, in-flight activities get this long to finish before they are cancelled.
     shutdownGraceTime: '10 seconds',
   });

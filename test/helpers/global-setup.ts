@@ -7,13 +7,14 @@ import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { DEV_SERVER_SPEED_ARGS } from '../../src/devserver/dev-server';
 import { ensureTemporalCli, TemporalCliNotFoundError } from '../../src/devserver/temporal-cli';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/observability/tracing';
+import { coverageBundleOptions } from './coverage/bundle';
 import { CLI_PATH_VAR, TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
 
 /**
  * Starts one real Temporal dev server (the project's CLI, found or built) and bundles the
  * workflows once, for every test file of the run.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { collectCoverage?: boolean }): Promise<void> {
   const log = (line: string) => process.stderr.write(`[test-setup] ${line}\n`);
   let executable: { type: 'existing-path'; path: string } | { type: 'cached-download' };
   try {
@@ -38,6 +39,9 @@ export default async function globalSetup(): Promise<void> {
     // The OpenTelemetry workflow interceptors, as the production worker bundles them.
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
+    // With --coverage, the workflows count too: instrumented like Jest's own modules, their
+    // counts sent out of the sandbox after each activation (test/helpers/coverage).
+    ...(globalConfig.collectCoverage ? coverageBundleOptions() : {}),
   });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bundle-'));
   const bundlePath = path.join(dir, 'workflow-bundle.js');

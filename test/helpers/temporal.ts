@@ -7,6 +7,7 @@ import { dataConverterFor } from '../../src/codec';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
+import { coverageSinks } from './coverage/sinks';
 import { TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
 
 /**
@@ -111,6 +112,7 @@ export async function startTestWorker(
     // src/workflows with its own (failure messages encrypted), as the production worker does.
     ...(dataConverter?.failureConverterPath ? {} : { workflowBundle: workflowBundle() }),
     dataConverter,
+    sinks: coverageSinks(),
   });
   const running = worker.run();
   return {

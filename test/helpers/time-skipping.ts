@@ -6,10 +6,11 @@ import { ensureJavaTestServer } from '../../src/devserver/java-test-server';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
 import { openTestDatabase, type TestDatabase } from './database';
+import { coverageSinks } from './coverage/sinks';
 import { installQuietRuntime, testConfig, uniqueTaskQueue, workflowBundle, type RunningWorker } from './temporal';
 
 /**
- * Time-skipping tests (DESIGN.md, "Test tiers", 3): the Temporal Java test server, found or
+ * Time-skipping tests (README, "Tests"): the Temporal Java test server, found or
  * fetched once by the project (`src/devserver/java-test-server.ts`), under
  * `TestWorkflowEnvironment.createTimeSkipping`. Timers of hours or days fire as soon as
  * nothing else is pending. Start one environment per test file (beforeAll/afterAll): the
@@ -75,6 +76,7 @@ export async function startTimeSkippingWorker(
     taskQueue,
     deps: activityDepsFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...options.env }), db, env.client),
     workflowBundle: workflowBundle(),
+    sinks: coverageSinks(),
   });
   const running = worker.run();
   return {

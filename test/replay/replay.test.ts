@@ -3,8 +3,13 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { workerObservabilityOptions } from '../../src/observability/worker-observability';
+import { coverageSinks } from '../helpers/coverage/sinks';
 import { workflowBundle } from '../helpers/temporal';
 
+/** The shared bundle counts coverage under --coverage: its sink goes beside the tracing one. */
+function withCoverage<T extends { sinks?: object }>(options: T): T {
+  return { ...options, sinks: { ...options.sinks, ...coverageSinks() } };
+}
 
 const HISTORIES = path.resolve(__dirname, '..', 'histories');
 
@@ -32,7 +37,7 @@ describe('replay of recorded histories against the current workflow code', () =>
   // both carry the OpenTelemetry workflow interceptors, as every worker does (their microtask
   // turns are part of the command order: worker-observability.ts).
   it.each([
-    ['the shared test bundle', () => ({ workflowBundle: workflowBundle(), ...workerObservabilityOptions(true) })],
+    ['the shared test bundle', () => withCoverage({ workflowBundle: workflowBundle(), ...workerObservabilityOptions(true) })],
     ['the bundle the worker builds', () => ({ workflowsPath: require.resolve('../../src/workflows'), ...workerObservabilityOptions(false) })],
   ])('replays every history in test/histories with %s, without a nondeterminism error', async (_, options) => {
     const failures: string[] = [];

@@ -9,6 +9,7 @@ import { messageWorkflowId, type HandleMessageInput } from '../../src/contracts'
 import { createLogger, maskContact, PinoTemporalLogger, scrubPhoneNumbers } from '../../src/observability/logger';
 import { workerObservabilityOptions } from '../../src/observability/worker-observability';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
+import { coverageSinks } from '../helpers/coverage/sinks';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { connectTemporal, testConfig, uniqueTaskQueue, workflowBundle, type TemporalTestContext } from '../helpers/temporal';
 
@@ -86,7 +87,7 @@ describe('worker log lines: correlation ids and redaction', () => {
         activities: createActivities(activityDepsFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), database.db, ctx.client)),
         ...workerObservabilityOptions(true),
         // The workflow logger's sink, as the worker wires it to the Runtime's logger (here: ours).
-        sinks: { ...workerObservabilityOptions(true).sinks, defaultWorkerLogger: initLoggerSink(temporal).__temporal_logger },
+        sinks: { ...workerObservabilityOptions(true).sinks, ...coverageSinks(), defaultWorkerLogger: initLoggerSink(temporal).__temporal_logger },
       });
       const input: HandleMessageInput = { chatId: CHAT, messageId: randomUUID(), channel: 'whatsapp', body: `hello there, ${SECRET}` };
       const workflowId = messageWorkflowId('whatsapp', input.messageId);

@@ -8,6 +8,7 @@ import { workerObservabilityOptions } from '../../src/observability/worker-obser
 import { seedDemoData } from '../../src/persistence/seed/demo-data';
 import type { handleMessage, runDefinition } from '../../src/workflows';
 import { eventually } from '../helpers/api';
+import { coverageSinks } from '../helpers/coverage/sinks';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { connectTemporal, startTestWorker, uniqueTaskQueue, workflowBundle, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
 
@@ -42,7 +43,8 @@ describe('replay after a rejected update followed by an accepted one', () => {
   /** Replays the run's history as the replay suite does: shared bundle, production sinks and interceptors. */
   async function replay(handle: WorkflowHandle): Promise<void> {
     const history = await handle.fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: workflowBundle(), replayName: 'update-replay', ...workerObservabilityOptions(true) }, history, handle.workflowId);
+    const observability = workerObservabilityOptions(true);
+    await Worker.runReplayHistory({ workflowBundle: workflowBundle(), replayName: 'update-replay', ...observability, sinks: { ...observability.sinks, ...coverageSinks() } }, history, handle.workflowId);
   }
 
   async function rejectedWith(promise: Promise<unknown>): Promise<string | null | undefined> {
