@@ -64,10 +64,12 @@ function toCliType(type: string): string {
   return type.charAt(0) + type.slice(1).toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
-export async function waitForTemporal(address: string, timeoutMs: number, namespace = 'default'): Promise<void> {
+/** Waits until Temporal at `address` serves `namespace`; `signal` stops the wait early (the server died). */
+export async function waitForTemporal(address: string, timeoutMs: number, namespace = 'default', signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error(`stopped waiting for Temporal at ${address}: ${String(signal.reason)}`);
     const connection = await Connection.connect({ address, connectTimeout: 1000 }).catch((err: unknown) => {
       lastError = err;
       return undefined;
@@ -106,16 +108,23 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const child = spawn(options.cliPath, args, { stdio: options.stdio ?? 'inherit' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const address = `${ip}:${options.port}`;
+  // A server that dies before it is ready (a port in use, a bad flag) ends the wait at once.
+  const died = new AbortController();
   const failedEarly = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`temporal server start-dev exited with code ${code} before it was ready`))),
+    child.once('exit', (code) => {
+      const err = new Error(`temporal server start-dev exited with code ${code} before it was ready`);
+      died.abort(err.message);
+      reject(err);
+    }),
   );
+  failedEarly.catch(() => undefined);
   try {
-    await Promise.race([waitForTemporal(address, 60_000, options.namespace), failedEarly]);
+    await Promise.race([waitForTemporal(address, 60_000, options.namespace, died.signal), failedEarly]);
   } catch (err) {
+    died.abort('start-dev failed');
     child.kill('SIGTERM');
     throw err;
   }
-  failedEarly.catch(() => undefined);
   return {
     address,
     uiUrl: options.uiPort ? `http://${ip}:${options.uiPort}` : undefined,
