@@ -331,6 +331,22 @@ export function createCatalogAgents(db: DataSource) {
     };
   }
 
+  /** A suggested product the customer asked about: its price (and, in English, what it is), and the offer to reserve it. */
+  function described(input: AgentInput, product: Product): AgentOutcome {
+    const lang = input.triage.language;
+    const price = formatMoney(product.priceCents, product.currency, lang);
+    return {
+      agent: 'recommendation',
+      intent: input.intent,
+      text: inLanguage(lang, {
+        en: `The ${product.name} costs ${price}: ${product.description} Want me to reserve it?`,
+        es: `${product.nameEs} cuesta ${price}. ¿Quieres que te haga la reserva?`,
+      }),
+      facts: { action: 'described', sku: product.sku },
+      awaiting: { kind: 'choice', options: productOptions([product], lang) },
+    };
+  }
+
   async function finishRecommendation(input: AgentInput, answer: ResolvedAnswer): Promise<AgentOutcome> {
     const lang = input.triage.language;
     const { question, reading } = answer;
@@ -367,7 +383,8 @@ export function createCatalogAgents(db: DataSource) {
     if (reading.kind === 'text') {
       const catalog = await products.find();
       const named = productsMentioned(input.body, catalog).filter(({ product }) => options.some((o) => o.value === product.sku));
-      if (named.length === 1) return reserve(input, named[0].product.sku);
+      // A question about one ("how much is the foam roller?") is answered, not taken as the pick.
+      if (named.length === 1) return asksAbout(input.body) ? described(input, named[0].product) : reserve(input, named[0].product.sku);
       // New wishes instead of a pick ("something for my back, up to $100"): suggest again for them.
       const budget = input.triage.entities.amounts[0]?.value;
       if (budget !== undefined || tagsAsked(catalog, input.body).size > 0) {
@@ -400,6 +417,11 @@ export function createCatalogAgents(db: DataSource) {
   }
 
   return { quoteAgent, recommendationAgent };
+}
+
+/** A question rather than a pick: "how much is the foam roller?", "¿cuánto cuesta el rodillo?". */
+function asksAbout(body: string): boolean {
+  return /[?¿]/.test(body) || /^(?:how|what|which|is|are|does|do|cuanto|cuanta|que|cual|como|es|tiene)\b/.test(normalizeText(body));
 }
 
 /** Customer words for the catalog's tags, English and Spanish (normalized). */

@@ -214,6 +214,14 @@ export function createOrderAgents(db: DataSource) {
   /** The return flow for a found order: eligibility, then an RMA derived from the workflow id. */
   async function returnFor(input: AgentInput, order: Order, reason: string): Promise<AgentOutcome> {
     const lang = input.triage.language;
+    if (order.status === 'cancelled') {
+      return {
+        agent: 'returns',
+        intent: input.intent,
+        text: inLanguage(lang, { en: `Order ${order.id} was cancelled, so there is nothing to return.`, es: `El pedido ${order.id} fue cancelado, así que no hay nada que devolver.` }),
+        facts: { orderId: order.id, eligible: false, reason: 'cancelled' },
+      };
+    }
     if (order.status !== 'delivered' || !order.deliveredAt) {
       const cancellable = order.status === 'processing' || order.status === 'shipped' || order.status === 'reserved';
       return {
