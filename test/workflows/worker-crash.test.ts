@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { closeHandoffUpdate, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
+import { closeHandoffUpdate, getStatusQuery, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { AgentLog, applyDeliveryStatus, Handoff, OutboundMessage, Task } from '../../src/persistence';
 import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import type { handleMessage } from '../../src/workflows';
@@ -50,6 +50,9 @@ describe('a worker killed mid-conversation', () => {
 
     // The first worker gets as far as the durable wait for a person, then dies without warning.
     await eventually(() => database.db.getRepository(Handoff).findOneBy({ workflowId }), (h) => h?.status === 'open', 30_000);
+    // The row is written from inside the workflow task; the server answers a query only once
+    // that task is recorded, so this is the wait as history has it, not as the row does.
+    await eventually(() => handle.query(getStatusQuery), (s) => s.handoff?.status === 'waiting', 30_000);
     doomed.kill('SIGKILL');
     await new Promise((resolve) => doomed!.once('exit', resolve));
 

@@ -14,6 +14,14 @@ export const HANDOFF_MESSAGES = 20;
 /** How the SDK and the server word an update the workflow has no handler for. */
 const UNKNOWN_UPDATE = /no registered handler for update|unknown update|update handler.*not found|handler not found/i;
 
+/**
+ * How long a person's answer waits for a workflow that is catching up: after a worker
+ * restart, a message workflow replays to the wait it was in, and meanwhile refuses
+ * updates, while the list already shows its handoff open.
+ */
+const CATCH_UP_MS = 15_000;
+const CATCH_UP_POLL_MS = 250;
+
 /** A handoff row with the customer's messages from the one that asked for a person on, oldest first. */
 export type HandoffWithMessages = Handoff & { messages: Array<{ text: string; at: string; workflowId: string }> };
 
@@ -44,7 +52,7 @@ export class HandoffsService {
   async reply(workflowId: string, text: string, operator: string): Promise<ReplyRecord> {
     const handle = this.client.workflow.getHandle(workflowId);
     try {
-      return await handle.executeUpdate(handoffReplyUpdate, { args: [{ text, operator }] });
+      return await this.onceCaughtUp(workflowId, () => handle.executeUpdate(handoffReplyUpdate, { args: [{ text, operator }] }));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         throw new ConflictException(`workflowId: ${err.cause?.message ?? 'the conversation is not waiting for a person'}`);
@@ -61,7 +69,7 @@ export class HandoffsService {
   async close(workflowId: string, operator: string | undefined): Promise<HandoffState> {
     const handle = this.client.workflow.getHandle(workflowId);
     try {
-      return await handle.executeUpdate(closeHandoffUpdate, { args: [operator === undefined ? {} : { operator }] });
+      return await this.onceCaughtUp(workflowId, () => handle.executeUpdate(closeHandoffUpdate, { args: [operator === undefined ? {} : { operator }] }));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const why = err.cause?.message ?? '';
@@ -72,6 +80,26 @@ export class HandoffsService {
         throw new ConflictException('workflowId: this conversation does not accept close requests');
       }
       throw await this.finishedOrMissing(err, handle, workflowId);
+    }
+  }
+
+  /**
+   * Runs an update, and runs it again while the workflow says it is not with a person but
+   * its handoff row, written before the workflow can move past that wait, says it is: the
+   * workflow is replaying on a restarted worker and gets there in moments.
+   */
+  private async onceCaughtUp<T>(workflowId: string, update: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + CATCH_UP_MS;
+    for (;;) {
+      try {
+        return await update();
+      } catch (err) {
+        const refused = err instanceof WorkflowUpdateFailedError && (err.cause as { type?: string } | undefined)?.type === 'NotWaitingForHuman';
+        if (!refused || Date.now() > deadline) throw err;
+        const row = await this.db.getRepository(Handoff).findOneBy({ workflowId });
+        if (row?.status !== 'open' && row?.status !== 'answered') throw err;
+        await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+      }
     }
   }
 
