@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, setHandler, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
 import {
   conversationStateQuery,
   customerWroteSignal,
@@ -192,6 +192,9 @@ class Conversation {
   }
 
   private async dispatch(): Promise<void> {
+    // The person's workflow may have ended without saying so (terminated, or the chat's row
+    // restored a handoff whose closing was never saved): a message must not join a handoff nobody holds.
+    if (this.state.handoff && patched('handoff-holder-checked-v1')) await this.releaseIfGone('handoff', this.state.handoff.workflowId);
     const batch = this.state.queue.splice(0);
     if (this.state.handoff) {
       // A person holds the chat: the messages join their handoff; the agents stay out of it.
@@ -240,7 +243,7 @@ class Conversation {
       state.language ??= saved.language;
       state.lastAgent ??= saved.lastAgent;
       state.pending ??= saved.pending && Date.now() < new Date(saved.pending.expiresAt).getTime() ? saved.pending : undefined;
-      // A holder that has ended since is released by the watch below.
+      // A holder that has ended since is released before a message joins it (dispatch).
       state.handoff ??= saved.handoff;
       state.campaigns ??= saved.campaigns;
       state.turns = Math.max(state.turns, saved.turns);

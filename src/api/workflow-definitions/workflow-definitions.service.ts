@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource, In, IsNull } from 'typeorm';
 import { recordExecutionStatus, toStoredDefinition } from '../../persistence/definition-store';
 import { isUniqueViolation } from '../../persistence/unique-violation';
@@ -301,6 +301,8 @@ export class WorkflowDefinitionsService {
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const reason = err.cause?.message ?? 'refused';
+        // The workflow's own check of the body (`data` past its bounds) names the field: the caller's 400.
+        if (err.cause instanceof ApplicationFailure && err.cause.type === 'InvalidCallback') throw new BadRequestException(reason);
         if (/unknown step|no step/i.test(reason)) throw new NotFoundException(`stepId: ${reason}`);
         throw new ConflictException(`stepId: ${reason}`);
       }
