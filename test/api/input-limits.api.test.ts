@@ -36,6 +36,9 @@ const nested = (depth: number): unknown => (depth <= 1 ? [] : [nested(depth - 1)
 
 describe('input limits: strict bodies, sizes, text, pagination, headers', () => {
   const h = useApiHarness({ name: 'api-limits', env: () => ({ WHATSAPP_APP_SECRET: APP_SECRET }) });
+  /** Tasks whose input carries `marker`: what a refused request would have left behind. */
+  const tasksMentioning = async (marker: string) =>
+    (await h.database.db.getRepository(Task).find()).filter((t) => JSON.stringify(t.inputData ?? {}).includes(marker) || JSON.stringify(t.metadata ?? {}).includes(marker));
   const api = (method: string, path: string, options?: Parameters<typeof send>[3]) => send(h.api.baseUrl, method, path, options);
   const message = (overrides: Record<string, unknown> = {}) => ({ chatId: `limits-${randomUUID()}@c.us`, id: `lim_${randomUUID()}`, body: 'hello there', ...overrides });
 
@@ -95,13 +98,13 @@ describe('input limits: strict bodies, sizes, text, pagination, headers', () => 
     });
 
     it('refuses mass assignment of server-owned task fields, creating nothing', async () => {
-      const before = await h.database.db.getRepository(Task).count();
+      const marker = `what are your hours? ${randomUUID()}`;
       const res = await api('POST', '/api/tasks', {
-        json: { type: 'inquiry', body: 'what are your hours?', id: randomUUID(), status: 'completed', workflow_id: 'task:forged', retry_count: 0, created_at: '2020-01-01T00:00:00Z' },
+        json: { type: 'inquiry', body: marker, id: randomUUID(), status: 'completed', workflow_id: 'task:forged', retry_count: 0, created_at: '2020-01-01T00:00:00Z' },
       });
       expectError(res, 400, /unknown field/);
       for (const field of ['id', 'status', 'workflow_id', 'retry_count', 'created_at']) expect(res.body.message).toContain(`${field}: unknown field`);
-      expect(await h.database.db.getRepository(Task).count()).toBe(before);
+      expect(await tasksMentioning(marker)).toEqual([]);
 
       expectError(await api('PUT', `/api/tasks/${randomUUID()}`, { json: { priority: 'high', workflow_id: 'task:forged' } }), 400, /^workflow_id: unknown field$/);
       const forgedMessage = await api('POST', '/api/messages', { json: { ...message(), workflowId: 'msg:whatsapp:forged', status: 'COMPLETED' } });
@@ -112,11 +115,13 @@ describe('input limits: strict bodies, sizes, text, pagination, headers', () => 
       ['__proto__ at the top', '{"chatId":"a@c.us","id":"p1","body":"hi","__proto__":{"isAdmin":true}}', /^__proto__: "__proto__" is not an accepted field name$/],
       ['constructor.prototype nested', '{"type":"inquiry","body":"hi","metadata":{"constructor":{"prototype":{"isAdmin":true}}}}', /^metadata\.constructor: "constructor" is not an accepted field name$/],
       ['prototype in an array element', '{"type":"inquiry","body":"hi","metadata":{"list":[{"prototype":1}]}}', /^metadata\.list\.0\.prototype: "prototype" is not an accepted field name$/],
-    ])('refuses %s and pollutes nothing', async (_name, raw, expected) => {
-      const before = await h.database.db.getRepository(Task).count();
+    ])('refuses %s and pollutes nothing', async (_name, template, expected) => {
+      // Other tests' messages may still be writing their tasks: look for this request's own.
+      const marker = `hi ${randomUUID()}`;
+      const raw = template.replace('"hi"', JSON.stringify(marker));
       expectError(await api('POST', raw.includes('"type"') ? '/api/tasks' : '/api/messages', { raw }), 400, expected);
       expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-      expect(await h.database.db.getRepository(Task).count()).toBe(before);
+      expect(await tasksMentioning(marker)).toEqual([]);
     });
 
     it('refuses __proto__ in a query string', async () => {
