@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { EntityManager, type DataSource } from 'typeorm';
 
 const queues = new WeakMap<DataSource, Promise<unknown>>();
 
@@ -14,4 +14,21 @@ export function inTransaction<T>(db: DataSource, work: (manager: EntityManager) 
   const next = previous.then(() => db.transaction(work));
   queues.set(db, next.catch(() => undefined));
   return next;
+}
+
+/**
+ * Where data functions read and write: the data source (each statement on its own), or the
+ * manager of an open transaction (the tool ledger runs an effect inside one).
+ */
+export type Db = DataSource | EntityManager;
+
+/**
+ * Runs `work` so that a statement failing inside it (a unique violation the caller expects
+ * and answers) leaves an open transaction usable: inside a transaction it runs under a
+ * savepoint, because PostgreSQL refuses every later statement of a transaction once one
+ * failed; outside one it simply runs.
+ */
+export function withSavepoint<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
+  if (db instanceof EntityManager && db.queryRunner?.isTransactionActive) return db.transaction((inner) => work(inner));
+  return work(db);
 }

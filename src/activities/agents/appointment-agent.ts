@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { Between, MoreThanOrEqual, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { AgentInput, AgentOutcome } from '../../contracts';
-import { atTime, formatSlot, isBookableSlot, resolveDate, slotsForDay } from '../../domain/business-calendar';
+import { atTime, formatSlot, isBookableSlot, resolveDate } from '../../domain/business-calendar';
 import type { QuestionOption, ResolvedAnswer } from '../../domain/questions';
 import { normalizeText } from '../../domain/text';
 import { Appointment } from '../../persistence/entities/appointment.entity';
-import { isUniqueViolation } from '../../persistence/unique-violation';
 import type { BusinessSettings } from '../deps';
+import { DEFAULT_SERVICE, SEARCH_DAYS, bookedText, cancelBooking, cancelledText, freeSlots as freeSlotsIn, insertBooking as insertBookingRow, moveBooking as moveBookingRow, nextBooking } from '../operations/appointments';
 import { inLanguage } from './language';
 import { readClockTime } from '../../domain/answers';
 import { answerFor, askWhichText, contextString, slotOption } from './questions';
 
-const SERVICE = 'consultation';
-/** How far ahead free slots are looked for. */
-const SEARCH_DAYS = 14;
 const OFFERED_SLOTS = 3;
 
 type Lang = string;
@@ -48,27 +45,9 @@ export function dayPart(body: string): DayPart | undefined {
 export function createAppointmentAgent(db: DataSource, business: BusinessSettings) {
   const repo = db.getRepository(Appointment);
 
-  async function bookedStartsOn(day: DateTime): Promise<Set<number>> {
-    const rows = await repo.find({
-      where: { status: 'booked', startsAt: Between(day.startOf('day').toJSDate(), day.endOf('day').toJSDate()) },
-      select: { startsAt: true },
-    });
-    return new Set(rows.map((r) => new Date(r.startsAt).getTime()));
-  }
-
   /** Free slots from `from` on, up to `count`, searching day by day; only in the part of the day asked for, when one was. */
-  async function freeSlots(from: DateTime, now: DateTime, count = OFFERED_SLOTS, sameDayOnly = false, part?: DayPart): Promise<DateTime[]> {
-    const found: DateTime[] = [];
-    for (let i = 0; i < (sameDayOnly ? 1 : SEARCH_DAYS) && found.length < count; i += 1) {
-      const day = from.plus({ days: i });
-      const taken = await bookedStartsOn(day);
-      for (const slot of slotsForDay(day, business.openingHours)) {
-        if (part && (part === 'morning') !== slot.hour < 12) continue;
-        if (slot > now && !taken.has(slot.toMillis())) found.push(slot);
-        if (found.length >= count) break;
-      }
-    }
-    return found;
+  function freeSlots(from: DateTime, now: DateTime, count = OFFERED_SLOTS, sameDayOnly = false, part?: DayPart): Promise<DateTime[]> {
+    return freeSlotsIn(db, business.openingHours, { from, now, count, part, days: sameDayOnly ? 1 : SEARCH_DAYS });
   }
 
   /**
@@ -114,22 +93,10 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
   }
 
   function confirmation(input: AgentInput, appointment: Appointment, verb: 'booked' | 'moved'): AgentOutcome {
-    const lang = input.triage.language;
-    const when = formatSlot(DateTime.fromJSDate(new Date(appointment.startsAt), { zone: business.timezone }), lang);
-    const text =
-      verb === 'booked'
-        ? inLanguage(lang, {
-            en: `You're booked for a ${appointment.service} on ${when}. Booking reference ${appointment.id.slice(0, 8).toUpperCase()}. Reply here if you need to change it.`,
-            es: `Tu cita de consulta queda reservada para el ${when}. Referencia ${appointment.id.slice(0, 8).toUpperCase()}. Responde aquí si necesitas cambiarla.`,
-          })
-        : inLanguage(lang, {
-            en: `Done: your appointment is now on ${when}. Booking reference ${appointment.id.slice(0, 8).toUpperCase()}.`,
-            es: `Listo: tu cita ahora es el ${when}. Referencia ${appointment.id.slice(0, 8).toUpperCase()}.`,
-          });
     return {
       agent: 'appointment',
       intent: input.intent,
-      text,
+      text: bookedText(input.triage.language, appointment, verb, business.timezone),
       facts: { action: verb, appointmentId: appointment.id, startsAt: new Date(appointment.startsAt).toISOString() },
     };
   }
@@ -140,27 +107,19 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
       id: randomUUID(),
       chatId: input.chatId,
       customerName: input.senderName ?? null,
-      service: SERVICE,
+      service: DEFAULT_SERVICE,
       startsAt: start.toJSDate(),
       durationMinutes: business.openingHours.slotMinutes,
       status: 'booked',
       workflowId: input.workflowId,
     });
-    try {
-      await repo.insert(appointment);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return offer(input, now, start.startOf('day'), taken, 'taken');
-    }
+    if (!(await insertBookingRow(db, appointment))) return offer(input, now, start.startOf('day'), taken, 'taken');
     return confirmation(input, appointment, 'booked');
   }
 
   /** Moves `current` to `start`; a slot another conversation holds is answered with alternatives that day. */
   async function moveBooking(input: AgentInput, now: DateTime, current: Appointment, start: DateTime, taken: Texts): Promise<AgentOutcome> {
-    try {
-      await repo.update({ id: current.id }, { startsAt: start.toJSDate(), workflowId: input.workflowId });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+    if (!(await moveBookingRow(db, current.id, start, input.workflowId))) {
       return offer(input, now, start.startOf('day'), taken, 'taken', { mode: 'reschedule', appointmentId: current.id });
     }
     return confirmation(input, { ...current, startsAt: start.toJSDate() }, 'moved');
@@ -188,11 +147,8 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
     return insertBooking(input, now, start, { en: `Sorry, ${formatSlot(start, 'en')} is already taken.`, es: `Lo siento, el ${formatSlot(start, 'es')} ya está ocupado.` });
   }
 
-  async function upcomingFor(input: AgentInput, now: DateTime): Promise<Appointment | null> {
-    return repo.findOne({
-      where: { chatId: input.chatId, status: 'booked', startsAt: MoreThanOrEqual(now.toJSDate()) },
-      order: { startsAt: 'ASC' },
-    });
+  function upcomingFor(input: AgentInput, now: DateTime): Promise<Appointment | null> {
+    return nextBooking(db, input.chatId, now);
   }
 
   function offerToBookNew(input: AgentInput): AgentOutcome {
@@ -234,12 +190,11 @@ export function createAppointmentAgent(db: DataSource, business: BusinessSetting
         facts: { action: 'not_found' },
       };
     }
-    if (target.status === 'booked') await repo.update({ id: target.id }, { status: 'cancelled', workflowId: input.workflowId });
-    const when = formatSlot(DateTime.fromJSDate(new Date(target.startsAt), { zone: business.timezone }), lang);
+    if (target.status === 'booked') await cancelBooking(db, target.id, input.workflowId);
     return {
       agent: 'appointment',
       intent: input.intent,
-      text: inLanguage(lang, { en: `Your appointment on ${when} is cancelled. Write to us whenever you want to book again.`, es: `Tu cita del ${when} queda cancelada. Escríbenos cuando quieras reservar de nuevo.` }),
+      text: cancelledText(lang, target, business.timezone),
       facts: { action: 'cancelled', appointmentId: target.id },
     };
   }

@@ -1,58 +1,39 @@
-import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import type { AgentInput, AgentOutcome } from '../../contracts';
 import { extractEntities } from '../../domain/entities';
 import type { ResolvedAnswer } from '../../domain/questions';
-import { normalizeText, stripAccents } from '../../domain/text';
-import { Order, type OrderLine } from '../../persistence/entities/order.entity';
+import { normalizeText } from '../../domain/text';
+import type { OrderLine } from '../../persistence/entities/order.entity';
 import { Product } from '../../persistence/entities/product.entity';
 import { Quote } from '../../persistence/entities/quote.entity';
-import { isUniqueViolation } from '../../persistence/unique-violation';
+import {
+  acceptQuote,
+  outOfStockText,
+  priceQuote as priceLines,
+  productsMentioned,
+  purchasedSkus,
+  quoteAcceptedText,
+  quoteNumber,
+  quoteSummaryText,
+  quoteValidText,
+  recommendProducts,
+  recordQuote,
+  reservationText,
+  reserveProduct,
+  tagsAsked,
+} from '../operations/catalog';
 import { inLanguage } from './language';
 import { formatMoney } from './money';
 import { answerFor, clip, contextString, derivedNumber, numbered, productOptions } from './questions';
 
-/** Bulk pricing: the discount a quantity earns. */
-export function bulkDiscountPercent(totalUnits: number): number {
-  if (totalUnits >= 50) return 15;
-  if (totalUnits >= 20) return 10;
-  if (totalUnits >= 10) return 5;
-  return 0;
-}
-
-const QUOTE_VALID_DAYS = 14;
-
-function words(text: string): string[] {
-  return stripAccents(text.toLowerCase()).match(/[a-z0-9]+/g) ?? [];
-}
-
-/** Products the text names, with the quantity written before the name ("20 yoga mats"). */
-export function productsMentioned(text: string, catalog: Product[]): Array<{ product: Product; quantity: number }> {
-  const normalized = normalizeText(text);
-  const found: Array<{ product: Product; quantity: number }> = [];
-  for (const product of catalog) {
-    const names = [product.name, product.nameEs].map((n) => words(n).filter((w) => w.length > 3 && !['with', 'pair', 'para', 'alta'].includes(w)));
-    const hit = names.some((nameWords) => {
-      const key = nameWords.filter((w) => !['high', 'density', 'smart', 'upper', 'non', 'slip', 'wellness', 'body', 'composition'].includes(w));
-      // A product is named when its distinctive words (or their singular forms) appear.
-      return key.length > 0 && key.filter((w) => new RegExp(`\\b${w.replace(/s$/, '')}s?\\b`).test(normalized)).length >= Math.min(2, key.length);
-    });
-    if (!hit) continue;
-    const nameWord = words(product.name).find((w) => w.length > 3 && new RegExp(`\\b${w.replace(/s$/, '')}`).test(normalized)) ?? '';
-    const qty = normalized.match(new RegExp(`(\\d{1,5})\\s+(?:[a-z-]+\\s+){0,3}${nameWord.replace(/s$/, '')}`));
-    found.push({ product, quantity: qty ? Math.max(1, Number(qty[1])) : 1 });
-  }
-  return found;
-}
+export { bulkDiscountPercent, productsMentioned } from '../operations/catalog';
 
 export function createCatalogAgents(db: DataSource) {
   const products = db.getRepository(Product);
-  const orders = db.getRepository(Order);
   const quotes = db.getRepository(Quote);
 
   function validText(quote: Quote, lang: string): string {
-    return DateTime.fromJSDate(new Date(quote.validUntil)).setLocale(lang === 'es' ? 'es' : 'en').toFormat(lang === 'es' ? "d 'de' LLLL" : 'd LLLL');
+    return quoteValidText(quote, lang);
   }
 
   function askProducts(input: AgentInput, again = false): AgentOutcome {
@@ -80,45 +61,16 @@ export function createCatalogAgents(db: DataSource) {
     const wanted = productsMentioned(text, await products.find());
     if (wanted.length === 0) return undefined;
     const lines: OrderLine[] = wanted.map(({ product, quantity }) => ({ sku: product.sku, name: product.name, quantity, priceCents: product.priceCents }));
-    const units = lines.reduce((n, l) => n + l.quantity, 0);
-    const discountPercent = bulkDiscountPercent(units);
-    const subtotal = lines.reduce((n, l) => n + l.quantity * l.priceCents, 0);
-    const quote = quotes.create({
-      id: `Q-${createHash('sha256').update(input.workflowId).digest('hex').slice(0, 8).toUpperCase()}`,
-      chatId: input.chatId,
-      lines,
-      discountPercent,
-      totalCents: Math.round(subtotal * (1 - discountPercent / 100)),
-      currency: 'USD',
-      validUntil: DateTime.fromISO(input.receivedAt).plus({ days: QUOTE_VALID_DAYS }).toJSDate(),
-      workflowId: input.workflowId,
-      status: 'open',
-      acceptedAt: null,
-    });
-    try {
-      await quotes.insert(quote);
-      return quote;
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return quotes.findOneByOrFail({ workflowId: input.workflowId });
-    }
+    const quote = priceLines(db, { id: quoteNumber(input.workflowId), chatId: input.chatId, workflowId: input.workflowId, lines, receivedAt: input.receivedAt });
+    return recordQuote(db, quote);
   }
 
   function quoted(input: AgentInput, quote: Quote): AgentOutcome {
     const lang = input.triage.language;
-    const lineText = quote.lines.map((l) => `${l.quantity} × ${l.name} (${formatMoney(l.priceCents, quote.currency, lang)})`).join(', ');
-    const total = formatMoney(quote.totalCents, quote.currency, lang);
-    const valid = validText(quote, lang);
-    const discount = quote.discountPercent
-      ? inLanguage(lang, { en: ` including a ${quote.discountPercent}% volume discount`, es: ` con un ${quote.discountPercent}% de descuento por volumen` })
-      : '';
     return {
       agent: 'quote',
       intent: input.intent,
-      text: inLanguage(lang, {
-        en: `Quote ${quote.id}: ${lineText}. Total ${total}${discount}, valid until ${valid}. Reply "accept" to go ahead or ask me anything about it.`,
-        es: `Presupuesto ${quote.id}: ${lineText}. Total ${total}${discount}, válido hasta el ${valid}. Responde "acepto" para seguir o pregúntame lo que necesites.`,
-      }),
+      text: `${quoteSummaryText(lang, quote)} ${inLanguage(lang, { en: 'Reply "accept" to go ahead or ask me anything about it.', es: 'Responde "acepto" para seguir o pregúntame lo que necesites.' })}`,
       facts: { quoted: true, quoteId: quote.id, totalCents: quote.totalCents, currency: quote.currency, discountPercent: quote.discountPercent },
       next: { kind: 'follow_up', purpose: 'quote', reference: quote.id },
       awaiting: { kind: 'confirm', context: { quoteId: quote.id } },
@@ -138,17 +90,11 @@ export function createCatalogAgents(db: DataSource) {
         awaiting: { kind: 'products' },
       };
     }
-    if (quote.status !== 'accepted') {
-      await quotes.update({ id: quote.id, status: 'open' }, { status: 'accepted', acceptedAt: new Date(input.receivedAt) });
-    }
-    const now = (await quotes.findOneByOrFail({ id: quote.id }));
+    const now = await acceptQuote(db, quote, new Date(input.receivedAt));
     return {
       agent: 'quote',
       intent: input.intent,
-      text: inLanguage(lang, {
-        en: `Thank you! Quote ${now.id} is accepted (total ${formatMoney(now.totalCents, now.currency, lang)}). We'll email you the invoice and the delivery date within one business day.`,
-        es: `¡Gracias! El presupuesto ${now.id} queda aceptado (total ${formatMoney(now.totalCents, now.currency, lang)}). Te enviaremos por correo la factura y la fecha de entrega en un día hábil.`,
-      }),
+      text: quoteAcceptedText(lang, now),
       facts: { quoted: true, quoteId: now.id, accepted: true, acceptedAt: now.acceptedAt ? new Date(now.acceptedAt).toISOString() : null, totalCents: now.totalCents },
     };
   }
@@ -217,26 +163,7 @@ export function createCatalogAgents(db: DataSource) {
 
   // ---- Recommendations ----
 
-  /** The catalog's tags the text asks for ("recovery", "para la espalda"). */
-  function tagsAsked(catalog: Product[], body: string): Set<string> {
-    const text = normalizeText(body);
-    return new Set(catalog.flatMap((p) => p.tags).filter((tag) => text.includes(tag) || SYNONYMS[tag]?.some((s) => text.includes(s))));
-  }
-
-  function recommend(catalog: Product[], bought: Set<string>, body: string, budget: number | undefined): Product[] {
-    const boughtTags = new Set(catalog.filter((p) => bought.has(p.sku)).flatMap((p) => p.tags));
-    const asked = tagsAsked(catalog, body);
-    return catalog
-      .filter((p) => !bought.has(p.sku) && p.stock > 0 && (budget === undefined || p.priceCents <= budget * 100))
-      .map((p) => ({
-        product: p,
-        score: p.tags.filter((t) => asked.has(t)).length * 3 + p.tags.filter((t) => boughtTags.has(t)).length,
-      }))
-      .filter((s) => s.score > 0 || asked.size === 0)
-      .sort((a, b) => b.score - a.score || a.product.priceCents - b.product.priceCents)
-      .slice(0, 3)
-      .map((s) => s.product);
-  }
+  const recommend = recommendProducts;
 
   function suggestions(input: AgentInput, picks: Product[], bought: Set<string>): AgentOutcome {
     const lang = input.triage.language;
@@ -253,9 +180,8 @@ export function createCatalogAgents(db: DataSource) {
     };
   }
 
-  async function purchases(chatId: string): Promise<Set<string>> {
-    const history = await orders.find({ where: { chatId } });
-    return new Set(history.flatMap((o) => o.items.map((i) => i.sku)));
+  function purchases(chatId: string): Promise<Set<string>> {
+    return purchasedSkus(db, chatId);
   }
 
   async function recommendationStart(input: AgentInput): Promise<AgentOutcome> {
@@ -283,51 +209,20 @@ export function createCatalogAgents(db: DataSource) {
     const lang = input.triage.language;
     // Derived from the workflow id (a retry finds its own row), in the shape order numbers are read in.
     const id = derivedNumber('RES-', input.workflowId);
-    let order = await orders.findOneBy({ id });
+    const order = await reserveProduct(db, { id, chatId: input.chatId, sku, at: new Date(input.receivedAt) });
     if (!order) {
-      const product = await products.findOneBy({ sku });
-      if (!product || product.stock <= 0) {
-        return {
-          agent: 'recommendation',
-          intent: input.intent,
-          text: inLanguage(lang, { en: 'Sorry, that product is out of stock right now. Would you like another suggestion?', es: 'Lo siento, ese producto está agotado ahora mismo. ¿Quieres otra sugerencia?' }),
-          facts: { action: 'out_of_stock', sku },
-        };
-      }
-      const reservation = orders.create({
-        id,
-        chatId: input.chatId,
-        status: 'reserved',
-        items: [{ sku: product.sku, name: product.name, quantity: 1, priceCents: product.priceCents }],
-        totalCents: product.priceCents,
-        currency: product.currency,
-        carrier: null,
-        trackingNumber: null,
-        orderedAt: new Date(input.receivedAt),
-        shippedAt: null,
-        deliveredAt: null,
-        estimatedDelivery: null,
-      });
-      try {
-        await orders.insert(reservation);
-        order = reservation;
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        order = await orders.findOneByOrFail({ id });
-      }
+      return {
+        agent: 'recommendation',
+        intent: input.intent,
+        text: outOfStockText(lang),
+        facts: { action: 'out_of_stock', sku },
+      };
     }
-    const line = order.items[0];
-    const product = await products.findOneBy({ sku: line.sku });
-    const name = lang === 'es' && product ? product.nameEs : line.name;
-    const price = formatMoney(order.totalCents, order.currency, lang);
     return {
       agent: 'recommendation',
       intent: input.intent,
-      text: inLanguage(lang, {
-        en: `Done: I've reserved the ${name} (${price}) for you, reference ${order.id}. It is held at the shop, 12 Harbour Road, for 48 hours; you can pay when you pick it up.`,
-        es: `Reserva hecha: ${name} (${price}), referencia ${order.id}. Te guardamos la reserva en la tienda, 12 Harbour Road, durante 48 horas; puedes pagar al recogerla.`,
-      }),
-      facts: { action: 'reserved', orderId: order.id, sku: line.sku },
+      text: await reservationText(db, lang, order),
+      facts: { action: 'reserved', orderId: order.id, sku: order.items[0].sku },
     };
   }
 
@@ -423,22 +318,3 @@ export function createCatalogAgents(db: DataSource) {
 function asksAbout(body: string): boolean {
   return /[?¿]/.test(body) || /^(?:how|what|which|is|are|does|do|cuanto|cuanta|que|cual|como|es|tiene)\b/.test(normalizeText(body));
 }
-
-/** Customer words for the catalog's tags, English and Spanish (normalized). */
-const SYNONYMS: Record<string, string[]> = {
-  recovery: ['sore', 'recuperacion', 'recover', 'muscle pain', 'dolor muscular', 'after running', 'despues de correr'],
-  posture: ['postura', 'slouch', 'desk', 'escritorio', 'espalda'],
-  back: ['espalda', 'back pain', 'lumbar'],
-  yoga: ['pilates', 'stretch', 'estirar'],
-  exercise: ['workout', 'gym', 'ejercicio', 'entrenar', 'training', 'fitness'],
-  home: ['at home', 'en casa'],
-  sleep: ['sleep', 'dormir', 'sueno', 'almohada', 'pillow'],
-  tracking: ['track', 'steps', 'pasos', 'monitor', 'medir'],
-  gift: ['regalo', 'present', 'birthday', 'cumpleanos'],
-  heart: ['blood pressure', 'presion', 'tension', 'corazon'],
-  weight: ['weight', 'peso', 'adelgazar', 'bajar de peso'],
-  knee: ['rodilla'],
-  injury: ['lesion', 'injured', 'sprain', 'esguince'],
-  office: ['oficina', 'desk', 'escritorio'],
-  sport: ['running', 'correr', 'deporte', 'sports'],
-};

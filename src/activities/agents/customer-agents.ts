@@ -11,36 +11,16 @@ import { DocumentUpload } from '../../persistence/entities/document-upload.entit
 import { Lead } from '../../persistence/entities/lead.entity';
 import { Reminder } from '../../persistence/entities/reminder.entity';
 import { stableUuid } from '../../persistence/stable-id';
-import { isUniqueViolation } from '../../persistence/unique-violation';
 import type { BusinessSettings } from '../deps';
+import { insertOnce } from '../operations/insert-once';
+import { leadNextStepText, recordLead, rescoreLead } from '../operations/leads';
+import { applyProfileChanges, profileUpdatedText, readProfile, type ProfileChanges } from '../operations/profiles';
 import { inLanguage } from './language';
 import { readClockTime } from '../../domain/answers';
 import { answerFor, clip, contextString } from './questions';
 
-/** Inserts a row keyed by workflow id, or returns the row an earlier attempt wrote. */
-async function insertOnce<T extends { workflowId: string }>(db: DataSource, entity: new () => T, row: T): Promise<T> {
-  const repo = db.getRepository(entity);
-  const existing = await repo.findOneBy({ workflowId: row.workflowId } as never);
-  if (existing) return existing;
-  try {
-    await repo.insert(row as never);
-    return row;
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    return repo.findOneByOrFail({ workflowId: row.workflowId } as never);
-  }
-}
-
-
 type ContactField = 'email' | 'phone' | 'name' | 'language';
-type Changes = Partial<Pick<Customer, 'email' | 'phone' | 'name' | 'language' | 'optedOut' | 'deletionRequestedAt'>>;
-
-const FIELD_NAMES: Record<string, { en: string; es: string }> = {
-  email: { en: 'email', es: 'correo' },
-  phone: { en: 'phone', es: 'teléfono' },
-  name: { en: 'name', es: 'nombre' },
-  language: { en: 'language', es: 'idioma' },
-};
+type Changes = ProfileChanges;
 
 /** Words that name a profile field (normalized text). */
 const FIELD_WORDS: Array<[ContactField, RegExp]> = [
@@ -91,7 +71,6 @@ function bareLanguage(text: string): 'en' | 'es' | undefined {
 const DOCUMENT_KINDS = /\b(invoice|receipt|contract|prescription|id|factura|recibo|contrato|receta)\b/;
 
 export function createCustomerAgents(db: DataSource, business: BusinessSettings) {
-  const customers = db.getRepository(Customer);
 
   /** Reads the changes a message asks for; `field` is the profile field the agent just asked for. */
   function readChanges(input: AgentInput, existing: Customer | null, field?: ContactField): { changes: Changes; done: string[] } {
@@ -163,34 +142,13 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
   }
 
   async function apply(input: AgentInput, existing: Customer | null, changes: Changes, done: string[]): Promise<AgentOutcome> {
-    const lang = input.triage.language;
-    if (existing) await customers.update({ chatId: input.chatId }, changes);
-    else {
-      await customers.save(customers.create({ chatId: input.chatId, name: null, email: null, phone: null, language: null, timezone: null, preferences: {}, optedOut: false, deletionRequestedAt: null, ...changes }));
-    }
-
-    const parts: string[] = [];
-    if (done.includes('deletion_requested')) {
-      parts.push(inLanguage(lang, {
-        en: 'We have recorded your request to delete your data; it will be completed within 30 days and we will stop all marketing messages now.',
-        es: 'Hemos registrado tu solicitud de borrar tus datos; se completará en un plazo de 30 días y dejamos de enviarte mensajes comerciales desde ahora.',
-      }));
-    } else if (done.includes('opted_out')) {
-      parts.push(inLanguage(lang, { en: "You won't receive any more follow-up or marketing messages from us.", es: 'No recibirás más mensajes de seguimiento ni comerciales.' }));
-    }
-    const fields = done.filter((d) => !['deletion_requested', 'opted_out'].includes(d));
-    if (fields.length) {
-      parts.push(inLanguage(lang, {
-        en: `Updated your ${fields.map((f) => FIELD_NAMES[f].en).join(', ')}.`,
-        es: `Actualizamos tu ${fields.map((f) => FIELD_NAMES[f].es).join(', ')}.`,
-      }));
-    }
-    return { agent: 'personalization', intent: input.intent, text: parts.join(' '), facts: { updated: done } };
+    await applyProfileChanges(db, input.chatId, existing, changes);
+    return { agent: 'personalization', intent: input.intent, text: profileUpdatedText(input.triage.language, done), facts: { updated: done } };
   }
 
   async function personalizationAgent(input: AgentInput): Promise<AgentOutcome> {
     const lang = input.triage.language;
-    const existing = await customers.findOneBy({ chatId: input.chatId });
+    const existing = await readProfile(db, input.chatId);
     const answer = answerFor(input, 'personalization', 'contact');
     const asked = answer?.question.context?.field;
     const field = isContactField(asked) ? asked : undefined;
@@ -216,10 +174,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
   }
 
   function leadReply(input: AgentInput, grade: Lead['grade']): string {
-    const lang = input.triage.language;
-    return grade === 'hot'
-      ? inLanguage(lang, { en: 'Someone from our sales team will call you today.', es: 'Una persona de nuestro equipo comercial te llamará hoy.' })
-      : inLanguage(lang, { en: 'Our sales team will send you an offer within one business day.', es: 'Nuestro equipo comercial te enviará una oferta en un día hábil.' });
+    return leadNextStepText(input.triage.language, grade);
   }
 
   /** The prospect answered people/budget/start: the lead is scored again over both messages. */
@@ -239,12 +194,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
     const amounts = input.triage.entities.amounts.length ? input.triage.entities.amounts : extractEntities(lead.message).amounts;
     const score = scoreLead({ text: `${lead.message}\n${input.body}`, entities: { amounts } });
     // What the lead was before any answer; a retry keeps it, and writes the same row again.
-    const previous: { score: number; grade: Lead['grade'] } = lead.details?.previous ?? { score: lead.score, grade: lead.grade };
-    const details: Lead['details'] = { ...score, answer: input.body.slice(0, 1000), answeredBy: input.workflowId, previous };
-    await db.getRepository(Lead).update(
-      { id: lead.id },
-      { score: score.total, grade: score.grade, email: lead.email ?? input.triage.entities.emails[0] ?? null, details: details as never },
-    );
+    const { previous } = await rescoreLead(db, lead, score, { text: input.body, by: input.workflowId, email: input.triage.entities.emails[0] });
     return {
       agent: 'lead',
       intent: input.intent,
@@ -262,7 +212,7 @@ export function createCustomerAgents(db: DataSource, business: BusinessSettings)
   async function leadStart(input: AgentInput): Promise<AgentOutcome> {
     const lang = input.triage.language;
     const score = scoreLead({ text: input.body, entities: input.triage.entities });
-    const lead = await insertOnce(db, Lead, {
+    const lead = await recordLead(db, {
       id: stableUuid(input.workflowId),
       chatId: input.chatId,
       email: input.triage.entities.emails[0] ?? null,

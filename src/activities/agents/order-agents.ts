@@ -6,12 +6,22 @@ import { normalizeText } from '../../domain/text';
 import { Order } from '../../persistence/entities/order.entity';
 import { Product } from '../../persistence/entities/product.entity';
 import { ReturnRequest } from '../../persistence/entities/return-request.entity';
-import { isUniqueViolation } from '../../persistence/unique-violation';
+import {
+  RETURN_WINDOW_DAYS,
+  cancelPendingOrder,
+  findChatOrder,
+  insertReturnRequest,
+  latestChatOrder,
+  orderCancelledText,
+  orderNotCancellableText,
+  returnEligibility,
+  returnKindFor,
+  returnOpenedText,
+} from '../operations/orders';
 import { inLanguage } from './language';
 import { answerFor, askWhichText, clip, contextString, derivedId, numbered, productOptions } from './questions';
 
-/** Days after purchase within which an unused item may be returned (knowledge base: returns-and-refunds). */
-export const RETURN_WINDOW_DAYS = 30;
+export { RETURN_WINDOW_DAYS } from '../operations/orders';
 
 /** How much of the customer's original request a question keeps. */
 const REASON_CHARS = 300;
@@ -20,8 +30,6 @@ function day(date: Date | string | null, language: string): string {
   if (!date) return '';
   return DateTime.fromJSDate(new Date(date)).setLocale(language === 'es' ? 'es' : 'en').toFormat(language === 'es' ? "d 'de' LLLL" : 'd LLLL');
 }
-
-const EXCHANGE = /\b(exchange|swap|different size|otra talla|cambiar|cambio)\b/i;
 
 /**
  * Order status and returns over the order tables. An order is found by the number the
@@ -83,10 +91,10 @@ export function createOrderAgents(db: DataSource) {
   async function findOrder(input: AgentInput, number?: string): Promise<{ order: Order | null; asked?: string }> {
     const asked = number ?? input.triage.entities.orderNumbers[0];
     if (asked) {
-      const order = await orders.findOneBy({ id: asked.toUpperCase(), chatId: input.chatId });
+      const order = await findChatOrder(db, input.chatId, asked);
       return { order, asked };
     }
-    const latest = await orders.findOne({ where: { chatId: input.chatId }, order: { orderedAt: 'DESC' } });
+    const latest = await latestChatOrder(db, input.chatId);
     return { order: latest };
   }
 
@@ -177,38 +185,16 @@ export function createOrderAgents(db: DataSource) {
   // ---- Returns ----
 
   function returnOpened(input: AgentInput, order: Order, request: ReturnRequest): AgentOutcome {
-    const lang = input.triage.language;
-    if (request.kind === 'warranty') {
-      return {
-        agent: 'returns',
-        intent: input.intent,
-        text: inLanguage(lang, {
-          en: `Thank you. I've opened warranty claim ${request.id} for order ${order.id}. Our team will review it within two business days and tell you how we will repair or replace the item; please keep it and its packaging, and a photo of the fault helps.`,
-          es: `Gracias. He abierto la reclamación de garantía ${request.id} del pedido ${order.id}. Nuestro equipo la revisará en dos días hábiles y te dirá cómo repararemos o cambiaremos el artículo; consérvalo con su embalaje, y una foto del fallo nos ayuda.`,
-        }),
-        facts: { orderId: order.id, eligible: true, returnId: request.id, kind: request.kind },
-      };
-    }
     return {
       agent: 'returns',
       intent: input.intent,
-      text: inLanguage(lang, {
-        en: `I've opened return ${request.id} for order ${order.id} (${request.kind}). Bring the unused item in its original packaging to 12 Harbour Road, or send it back quoting ${request.id} (return shipping is paid by the customer unless the product is faulty). Refunds go back to your original payment method 5–10 business days after we receive it.`,
-        es: `He abierto la devolución ${request.id} del pedido ${order.id} (${request.kind === 'exchange' ? 'cambio' : 'reembolso'}). Trae el artículo sin usar en su embalaje original a 12 Harbour Road, o envíalo indicando ${request.id} (el envío de la devolución lo paga el cliente salvo que el producto sea defectuoso). El reembolso vuelve a tu método de pago original 5–10 días hábiles después de recibirlo.`,
-      }),
+      text: returnOpenedText(input.triage.language, order, request),
       facts: { orderId: order.id, eligible: true, returnId: request.id, kind: request.kind },
     };
   }
 
-  /** Inserts the request; a retry (or a racing attempt) finds the row the first one wrote. */
-  async function insertRequest(request: ReturnRequest): Promise<ReturnRequest> {
-    try {
-      await returns.insert(request);
-      return request;
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return (await returns.findOneBy({ workflowId: request.workflowId })) ?? request;
-    }
+  function insertRequest(request: ReturnRequest): Promise<ReturnRequest> {
+    return insertReturnRequest(db, request);
   }
 
   /** The return flow for a found order: eligibility, then an RMA derived from the workflow id. */
@@ -222,8 +208,9 @@ export function createOrderAgents(db: DataSource) {
         facts: { orderId: order.id, eligible: false, reason: 'cancelled' },
       };
     }
-    if (order.status !== 'delivered' || !order.deliveredAt) {
-      const cancellable = order.status === 'processing' || order.status === 'shipped' || order.status === 'reserved';
+    const eligibility = returnEligibility(order, DateTime.fromISO(input.receivedAt));
+    if (!eligibility.eligible && eligibility.reason === 'not_delivered') {
+      const { cancellable } = eligibility;
       return {
         agent: 'returns',
         intent: input.intent,
@@ -235,9 +222,8 @@ export function createOrderAgents(db: DataSource) {
         awaiting: cancellable ? { kind: 'confirm', context: { action: 'cancel_order', orderId: order.id } } : undefined,
       };
     }
-    const receivedAt = DateTime.fromISO(input.receivedAt);
-    const age = receivedAt.diff(DateTime.fromJSDate(new Date(order.orderedAt)), 'days').days;
-    if (age > RETURN_WINDOW_DAYS) {
+    if (!eligibility.eligible) {
+      const age = eligibility.daysSincePurchase;
       return {
         agent: 'returns',
         intent: input.intent,
@@ -256,7 +242,7 @@ export function createOrderAgents(db: DataSource) {
         orderId: order.id,
         chatId: input.chatId,
         reason: reason.slice(0, 1000),
-        kind: EXCHANGE.test(reason) ? 'exchange' : 'refund',
+        kind: returnKindFor(reason),
         status: 'requested',
         workflowId: input.workflowId,
       }),
@@ -267,31 +253,21 @@ export function createOrderAgents(db: DataSource) {
   /** "Yes, cancel it": an order still being prepared is cancelled; one already on its way is not. */
   async function cancelOrder(input: AgentInput, orderId: string): Promise<AgentOutcome> {
     const lang = input.triage.language;
-    let order = await orders.findOneBy({ id: orderId, chatId: input.chatId });
-    if (!order) return notFound(input, orderId, 'returns');
-    if (order.status === 'processing' || order.status === 'reserved') {
-      // Conditional: an order that shipped a moment ago is left alone (and read again).
-      await orders.update({ id: order.id, chatId: input.chatId, status: In(['processing', 'reserved']) }, { status: 'cancelled' });
-      order = (await orders.findOneBy({ id: orderId, chatId: input.chatId }))!;
-    }
+    const found = await orders.findOneBy({ id: orderId, chatId: input.chatId });
+    if (!found) return notFound(input, orderId, 'returns');
+    const order = await cancelPendingOrder(db, found);
     if (order.status === 'cancelled') {
       return {
         agent: 'returns',
         intent: input.intent,
-        text: inLanguage(lang, {
-          en: `Done: order ${order.id} is cancelled. The refund goes back to your original payment method within 5–10 business days.`,
-          es: `Listo: el pedido ${order.id} queda cancelado. El reembolso vuelve a tu método de pago original en 5–10 días hábiles.`,
-        }),
+        text: orderCancelledText(lang, order),
         facts: { orderId: order.id, action: 'cancelled', status: 'cancelled' },
       };
     }
     return {
       agent: 'returns',
       intent: input.intent,
-      text: inLanguage(lang, {
-        en: `Order ${order.id} has already shipped, so it can no longer be cancelled. Once it is delivered you can return it within ${RETURN_WINDOW_DAYS} days — just write to us.`,
-        es: `El pedido ${order.id} ya salió, así que ya no se puede cancelar. Cuando lo recibas podrás devolverlo en un plazo de ${RETURN_WINDOW_DAYS} días: solo escríbenos.`,
-      }),
+      text: orderNotCancellableText(lang, order),
       facts: { orderId: order.id, action: 'not_cancelled', status: order.status },
     };
   }

@@ -33,7 +33,11 @@ export interface EnrichLeadDeps {
  * only), else what the company directory holds, else what the lead gave.
  */
 export async function enrichLead(deps: EnrichLeadDeps, input: RunAgentTaskInput): Promise<EnrichedLead> {
-  const lead = leadOf(input);
+  return enrichLeadFacts(deps, leadOf(input));
+}
+
+/** The company facts for a lead already read (the lead agent's `enrich_lead` tool shares this with the task). */
+export async function enrichLeadFacts(deps: EnrichLeadDeps, lead: Lead): Promise<EnrichedLead> {
   const website = websiteUrl(lead.website);
   const notes: string[] = [];
   if (lead.website && !website) notes.push(`website ${lead.website} is not an http(s) URL`);

@@ -19,8 +19,9 @@ export { isHostAllowed } from './web-fetch';
 export { pageFacts } from './page-facts';
 export type { CompanyFacts, EnrichedLead } from './enrich-lead';
 
-const WEBSITE_CAP_BYTES = 256 * 1024;
-const WEBSITE_TIMEOUT_MS = 5_000;
+/** How much of a lead's website the research agent reads, and for how long (its tool in LLM mode too). */
+export const WEBSITE_CAP_BYTES = 256 * 1024;
+export const WEBSITE_TIMEOUT_MS = 5_000;
 const HTTP_TIMEOUT_MS = 30_000;
 
 export interface DefinitionActivityDeps {
