@@ -32,6 +32,12 @@ export interface AgentDefinition {
   activity: string;
   /** Tasks a user-defined workflow's `agent_task` step may ask of this agent (`runAgentTask`). */
   tasks?: readonly string[];
+  /**
+   * The tools the agent acts through in LLM mode (`callTool`, snake_case names). An agent with
+   * tools runs the model → tool calls → model loop when an LLM is configured; one without keeps
+   * its rule activity in either mode.
+   */
+  tools?: readonly string[];
 }
 
 /**
@@ -52,6 +58,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Books, reschedules and cancels appointments against the calendar of free slots',
     capabilities: ['book', 'reschedule', 'cancel', 'offer_slots'],
     activity: 'appointmentAgent',
+    tools: ['find_free_slots', 'book_slot', 'get_my_booking', 'move_booking', 'cancel_booking'],
   },
   {
     name: 'inquiry',
@@ -59,6 +66,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Opening hours, location, prices, policies and FAQ, answered from the knowledge base with its source',
     capabilities: ['answer_from_knowledge_base', 'cite_article'],
     activity: 'inquiryAgent',
+    tools: ['search_articles'],
     tasks: ['answer_question'],
   },
   {
@@ -67,6 +75,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Prices a list of products with volume discounts and records the quote',
     capabilities: ['quote', 'volume_discount', 'start_follow_up'],
     activity: 'quoteAgent',
+    tools: ['search_products', 'price_quote', 'accept_quote'],
   },
   {
     name: 'order',
@@ -74,6 +83,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: "Order status and tracking, from the chat's own orders",
     capabilities: ['order_status', 'tracking'],
     activity: 'orderAgent',
+    tools: ['list_my_orders', 'lookup_order'],
   },
   {
     name: 'returns',
@@ -81,6 +91,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Returns, exchanges and refunds within the return window; opens an RMA',
     capabilities: ['check_eligibility', 'open_return', 'exchange'],
     activity: 'returnsAgent',
+    tools: ['list_my_orders', 'lookup_order', 'start_return', 'cancel_order'],
   },
   {
     name: 'recommendation',
@@ -88,6 +99,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: "Product suggestions from the catalog and the customer's purchase history",
     capabilities: ['recommend', 'use_purchase_history', 'respect_budget'],
     activity: 'recommendationAgent',
+    tools: ['search_products', 'list_my_purchases', 'reserve_product'],
   },
   {
     name: 'troubleshooting',
@@ -95,6 +107,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Step-by-step fixes from the troubleshooting guides in the knowledge base',
     capabilities: ['answer_from_knowledge_base', 'cite_article'],
     activity: 'troubleshootingAgent',
+    tools: ['search_articles'],
   },
   {
     name: 'personalization',
@@ -102,6 +115,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Profile updates, contact preferences, opt-outs and data deletion requests',
     capabilities: ['update_profile', 'opt_out', 'data_deletion_request'],
     activity: 'personalizationAgent',
+    tools: ['read_profile', 'update_profile'],
   },
   {
     name: 'lead',
@@ -109,6 +123,7 @@ export const AGENTS: readonly AgentDefinition[] = [
     description: 'Qualifies sales interest by budget, authority, need and timeline, and stores the lead',
     capabilities: ['qualify_lead', 'score_bant'],
     activity: 'leadAgent',
+    tools: ['score_lead', 'enrich_lead', 'fetch_leads'],
     tasks: ['score_lead'],
   },
   {
@@ -162,6 +177,11 @@ export function getAgent(name: AgentName): AgentDefinition {
 export function agentTasks(agentType: string): readonly string[] | undefined {
   const agent = BY_NAME.get(agentType as AgentName);
   return agent ? (agent.tasks ?? []) : undefined;
+}
+
+/** The tools an agent acts through in LLM mode; empty for an agent that keeps its rule activity. */
+export function agentTools(name: AgentName): readonly string[] {
+  return BY_NAME.get(name)?.tools ?? [];
 }
 
 /** The agent that handles an intent; intents without a specialist go to a person. */

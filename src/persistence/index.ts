@@ -22,3 +22,4 @@ export * from './entities/quote.entity';
 export * from './entities/reminder.entity';
 export * from './entities/return-request.entity';
 export * from './entities/task.entity';
+export * from './entities/tool-call.entity';
