@@ -17,7 +17,7 @@ import type { Channel } from '../domain/channels';
 import { Conversation } from '../persistence/entities/conversation.entity';
 import { Customer } from '../persistence/entities/customer.entity';
 import { OutboundMessage } from '../persistence/entities/outbound-message.entity';
-import type { LlmServices } from './llm';
+import { groundedText, type LlmServices } from './llm';
 import type { createReplyActivities } from './replies';
 import { inLanguage } from './agents/language';
 
@@ -101,7 +101,9 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       let text = already?.body ?? templateText(input.purpose, input.step, input.of, input.reference, language);
       if (!already && deps.llm) {
         try {
-          text = (await deps.llm.replies.writeReply({ language, draft: text, facts: { purpose: input.purpose, reference: input.reference ?? null, step: input.step, of: input.of }, customerText: '' })).text;
+          const facts = { purpose: input.purpose, reference: input.reference ?? null, step: input.step, of: input.of };
+          const written = await deps.llm.replies.writeReply({ language, draft: text, facts, customerText: '' });
+          text = groundedText('follow_up', { draft: text, facts }, written.text).text;
         } catch (err) {
           log.warn('LLM follow-up text failed; sending the template', { error: (err as Error).message });
         }

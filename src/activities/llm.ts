@@ -1,10 +1,12 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
+import type { Evidence } from '../domain/grounding';
 import type { TriageResult } from '../domain/keyword-triage';
 import type { PendingQuestion } from '../domain/questions';
 import { LLM_FAILURE_TYPES } from '../llm/failure-types';
-import { timeLlmCall, triageTotal } from '../observability/metrics';
-import type { createLlmReplyWriter } from '../llm/reply-writer';
+import { llmUngrounded, timeLlmCall, triageTotal } from '../observability/metrics';
+import { groundReply, type createLlmReplyWriter } from '../llm/reply-writer';
 import type { createLlmTriage } from '../llm/llm-triage';
 import type { ConversationLine } from '../llm/chat-completion';
 import { recentTranscript } from '../persistence/transcript-queries';
@@ -31,6 +33,33 @@ export interface WriteReplyInput {
   facts: Record<string, unknown>;
   customerText: string;
   context?: ConversationContextRef;
+  /** What tools returned besides the draft and the facts (the agent loop's calls): the reply may claim it too. */
+  evidence?: Evidence;
+}
+
+/** What a model's text was written for: a turn's reply, a follow-up step. */
+export type GroundingPurpose = 'reply' | 'follow_up';
+
+/** Long digit runs in a problem (a phone number read as a reference) keep their last four digits only. */
+function loggable(problem: string): string {
+  return problem.replace(/\d{7,}/g, (run) => run.replace(/\d(?=\d{4})/g, '*'));
+}
+
+/**
+ * The text a model wrote, or the draft when it claims what no tool returned: counted on
+ * `switchboard_llm_ungrounded_total{purpose}` and logged with the problems (never the texts).
+ */
+export function groundedText(
+  purpose: GroundingPurpose,
+  input: { draft: string; facts: Record<string, unknown>; evidence?: Evidence },
+  written: string,
+): { text: string; grounded: boolean } {
+  const result = groundReply(input, written);
+  if (!result.grounded) {
+    llmUngrounded.inc({ purpose });
+    log.warn('LLM text claims what no tool returned; sending the template text instead', { purpose, problems: result.problems.map(loggable) });
+  }
+  return { text: result.text, grounded: result.grounded };
 }
 
 function notConfigured(): never {
@@ -65,11 +94,13 @@ export function createLlmActivities(llm: LlmServices | undefined, db?: DataSourc
       triageTotal.inc({ method: result.method, intent: result.intent });
       return result;
     },
-    async writeReply(input: WriteReplyInput): Promise<{ text: string }> {
+    /** The model's wording of the draft; the draft itself (`grounded: false`) when the wording claims what no tool returned. */
+    async writeReply(input: WriteReplyInput): Promise<{ text: string; grounded: boolean }> {
       if (!llm) notConfigured();
       const history = await historyOf(input.context);
-      const { context: _context, ...rest } = input;
-      return timeLlmCall('reply', () => llm.replies.writeReply({ ...rest, history }));
+      const { context: _context, evidence: _evidence, ...rest } = input;
+      const written = await timeLlmCall('reply', () => llm.replies.writeReply({ ...rest, history }));
+      return groundedText('reply', input, written.text);
     },
   };
 }

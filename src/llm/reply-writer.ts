@@ -1,3 +1,4 @@
+import { checkGrounding, evidenceFromFacts, evidenceFromText, mergeEvidence, type Evidence } from '../domain/grounding';
 import { completeChat, conversationContext, fenceUntrusted, type ConversationLine, type LlmDeps } from './chat-completion';
 import { outputInvalid } from './llm-errors';
 
@@ -75,4 +76,25 @@ export function createLlmReplyWriter(deps: LlmDeps): LlmReplyWriter {
       return { text };
     },
   };
+}
+
+/** A model's text held against what the tools returned, and the text to send. */
+export interface GroundedReply {
+  /** The model's text when it is grounded, else the draft. */
+  text: string;
+  grounded: boolean;
+  /** What the model's text claimed that no tool returned (empty when grounded). */
+  problems: string[];
+}
+
+/**
+ * Holds a text a model wrote against what it may claim: the draft's own claims (a rule
+ * agent's reply is trusted), what the agents' facts give, and any evidence tools returned.
+ * A text that claims a booking, reference, price, date, time or order status beyond them
+ * is replaced by the draft.
+ */
+export function groundReply(input: { draft: string; facts: Record<string, unknown>; evidence?: Evidence }, text: string): GroundedReply {
+  const evidence = mergeEvidence(evidenceFromText(input.draft), evidenceFromFacts(input.facts), input.evidence ?? {});
+  const { ok, problems } = checkGrounding(text, evidence);
+  return ok ? { text, grounded: true, problems: [] } : { text: input.draft, grounded: false, problems };
 }
