@@ -6,7 +6,7 @@ import { EmailSender, OutboundWebhook, TwilioWhatsAppClient, WhatsAppCloudClient
 import type { AppConfig } from '../src/config';
 import { DEFAULT_OPENING_HOURS } from '../src/domain/business-calendar';
 import { getKnowledgeBase } from '../src/knowledge';
-import { CircuitBreaker, createLlmReplyWriter, createLlmTriage, createOpenAiClient } from '../src/llm';
+import { CircuitBreaker, createLlmAgentModel, createLlmReplyWriter, createLlmTriage, createOpenAiClient } from '../src/llm';
 
 /**
  * Builds the activities' dependencies from the config: the database, the knowledge base
@@ -42,6 +42,8 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource, tempor
           replies: createLlmReplyWriter({ client, model: config.openai.model, breaker }),
         }
       : undefined,
+    agentModel: client ? createLlmAgentModel({ client, model: config.openai.model, breaker }) : undefined,
+    agentTools: { refundApprovalAboveCents: config.agentLoop.refundApprovalAboveCents },
   };
 }
 

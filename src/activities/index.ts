@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { FollowUpPurpose, FollowUpRules } from '../contracts';
+import { createAgentModelActivities } from './agent-model';
 import { createAppointmentAgent } from './agents/appointment-agent';
 import { createCatalogAgents } from './agents/catalog-agents';
 import { createCustomerAgents } from './agents/customer-agents';
@@ -16,6 +17,7 @@ import { createOrderAgents } from './agents/order-agents';
 import { triageAgent } from './agents/triage-agent';
 import { createConversationActivities } from './conversations';
 import { createDefinitionActivities } from './definitions';
+import type { LlmAgentModel } from '../llm';
 import type { BusinessSettings, KnowledgeSearch } from './deps';
 import { createFollowUpActivities } from './follow-ups';
 import { createHandoffActivities } from './handoffs';
@@ -23,6 +25,7 @@ import { createLlmActivities, type LlmServices } from './llm';
 import { createReminderActivities } from './reminders';
 import { createReplyActivities, type OutboundProviders } from './replies';
 import { createTaskActivities } from './tasks';
+import { createToolActivities } from './tools';
 import { createTurnActivities } from './turns';
 import { createTurnTriage, triageByRules } from './triage';
 
@@ -41,6 +44,10 @@ export interface ActivityDeps {
   chatRef?: (chatId: string) => string;
   /** Conversations: how long transcripts are kept (90 days when absent). */
   conversations?: { retentionDays: number };
+  /** LLM mode's agents: their model (absent in rule mode: the rule agents answer). */
+  agentModel?: LlmAgentModel;
+  /** The agents' tools: a refund above this many minor units waits for a person (10000 when absent). */
+  agentTools?: { refundApprovalAboveCents: number };
   /** User-defined workflows: the hosts `http` steps and the research agent may call (none when absent). */
   definitions?: { httpAllowedHosts: string[] };
 }
@@ -67,6 +74,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createFollowUpActivities({ db: deps.db, sendReply: replies.sendReply, llm: deps.llm, temporal: deps.temporal, rules: deps.followUps.rules, stepsByPurpose: deps.followUps.stepsByPurpose, dailyCap: deps.followUps.dailyCap, chatRef: deps.chatRef }),
     ...createLlmActivities(deps.llm, deps.db),
     ...tasks,
+    ...createToolActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, business: deps.business, refundApprovalAboveCents: deps.agentTools?.refundApprovalAboveCents, httpAllowedHosts: deps.definitions?.httpAllowedHosts }),
+    ...createAgentModelActivities(deps.agentModel, deps.db, deps.business),
     ...createDefinitionActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, httpAllowedHosts: deps.definitions?.httpAllowedHosts ?? [] }),
   };
 }

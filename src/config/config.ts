@@ -57,6 +57,9 @@ const envSchema = z.object({
   HANDOFF_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
   CLARIFICATION_WINDOW_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  LLM_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(20).default(6),
+  LLM_TURN_TOKEN_BUDGET: z.coerce.number().int().min(500).max(200_000).default(12_000),
+  LLM_APPROVAL_REFUND_ABOVE: z.coerce.number().int().min(0).default(10_000),
   WHATSAPP_APP_SECRET: optionalString,
   WHATSAPP_VERIFY_TOKEN: optionalString,
   WHATSAPP_ACCESS_TOKEN: optionalString,
@@ -153,6 +156,11 @@ export interface AppConfig {
   };
   databaseUrl?: string;
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
+  /**
+   * LLM mode's agents: model calls per agent and tokens per turn before the rule agent
+   * answers instead, and the refund (minor units) above which a person approves first.
+   */
+  agentLoop: { maxSteps: number; tokenBudget: number; refundApprovalAboveCents: number };
   triage: { confidenceThreshold: number };
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
@@ -329,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     databaseUrl: e.DATABASE_URL,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS },
+    agentLoop: { maxSteps: e.LLM_AGENT_MAX_STEPS, tokenBudget: e.LLM_TURN_TOKEN_BUDGET, refundApprovalAboveCents: e.LLM_APPROVAL_REFUND_ABOVE },
     triage: { confidenceThreshold: e.TRIAGE_CONFIDENCE_THRESHOLD },
     business: {
       timezone: e.BUSINESS_TIMEZONE,

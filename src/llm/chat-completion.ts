@@ -71,6 +71,62 @@ export async function completeChat(
   return content;
 }
 
+/** What an agent's model answered: text, tool calls, or both, and the tokens it cost. */
+export interface ToolingAnswer {
+  content: string | null;
+  toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  usage: { promptTokens: number; completionTokens: number };
+}
+
+/**
+ * One chat completion with tools, through the breaker: the assistant's message as the loop
+ * needs it. Failures come out typed like `completeChat`'s; an answer cut off at the token
+ * limit or with neither text nor a tool call is invalid output (the loop falls back).
+ */
+export async function completeWithTools(
+  deps: LlmDeps,
+  request: ChatRequest,
+  options: { purpose: string; defaultTemperature: number; maxTokens: number; signal?: AbortSignal },
+): Promise<ToolingAnswer> {
+  const { purpose } = options;
+  if (!deps.breaker.canRequest()) {
+    throw ApplicationFailure.nonRetryable(`${purpose}: LLM provider circuit is open after repeated failures; not calling it`, LLM_FAILURE_TYPES.circuitOpen);
+  }
+  const bareModel = deps.model.split('/').pop() ?? deps.model;
+  // Reasoning models take max_completion_tokens only; most OpenAI-compatible servers know max_tokens.
+  const limit = REASONING_MODEL.test(bareModel) ? { max_completion_tokens: options.maxTokens } : { max_tokens: options.maxTokens };
+  let completion: ChatCompletion;
+  try {
+    const temperature = temperatureFor(deps, options.defaultTemperature);
+    completion = await deps.client.chat.completions.create(
+      { ...request, ...limit, model: deps.model, ...(temperature === undefined ? {} : { temperature }) },
+      options.signal ? { signal: options.signal } : undefined,
+    );
+  } catch (err) {
+    const mapped = mapLlmError(err, purpose);
+    if (mapped.providerUnhealthy) deps.breaker.recordFailure();
+    else if (mapped.providerAnswered) deps.breaker.recordSuccess();
+    throw mapped.failure;
+  }
+  deps.breaker.recordSuccess();
+
+  const choice = completion.choices?.[0];
+  if (!choice) throw outputInvalid(purpose, 'the LLM answer has no choices');
+  if (choice.message.refusal) throw outputInvalid(purpose, `the model refused: ${choice.message.refusal.slice(0, 200)}`);
+  if (choice.finish_reason === 'length') throw outputInvalid(purpose, 'the LLM answer was cut off at the token limit');
+  if (choice.finish_reason === 'content_filter') throw outputInvalid(purpose, 'the LLM answer was withheld by the content filter');
+  const toolCalls = (choice.message.tool_calls ?? [])
+    .filter((c): c is Extract<typeof c, { type: 'function' }> => c.type === 'function')
+    .map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' }));
+  const content = typeof choice.message.content === 'string' ? choice.message.content : null;
+  if (toolCalls.length === 0 && !content?.trim()) throw outputInvalid(purpose, 'the LLM answered with neither text nor a tool call');
+  return {
+    content,
+    toolCalls,
+    usage: { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 },
+  };
+}
+
 /**
  * Neutralizes the delimiter tags inside untrusted text, so a customer cannot close the
  * data block early and have the rest read as instructions.

@@ -13,3 +13,4 @@ export * from './llm-triage';
 export * from './openai-client';
 export * from './reply-writer';
 export * from './triage-schema';
+export * from './agent-model';

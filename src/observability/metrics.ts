@@ -85,6 +85,37 @@ export const llmLatency = new Histogram({
   registers: [workerRegistry],
 });
 
+/** LLM mode: tokens the agents' models used, per agent (`supervisor` included) and kind (prompt, completion). */
+export const llmTokens = new Counter({
+  name: `${METRIC_PREFIX}llm_tokens_total`,
+  help: "Tokens used by the agents' model calls in LLM mode, by agent and kind (prompt, completion)",
+  labelNames: ['agent', 'kind'] as const,
+  registers: [workerRegistry],
+});
+
+/** LLM mode: tokens one turn's model calls used together, against the turn's budget. */
+export const llmTurnTokens = new Histogram({
+  name: `${METRIC_PREFIX}llm_turn_tokens`,
+  help: 'Tokens (prompt + completion) all model calls of one turn used, in LLM mode',
+  buckets: [500, 1000, 2000, 4000, 8000, 12000, 20000, 40000],
+  registers: [workerRegistry],
+});
+
+/** LLM mode: tool calls by tool and outcome (done, invalid, failed, needs_approval, refused). */
+export const toolCallsTotal = new Counter({
+  name: `${METRIC_PREFIX}tool_calls_total`,
+  help: "Tool calls the agents' models made in LLM mode, by tool and outcome",
+  labelNames: ['tool', 'outcome'] as const,
+  registers: [workerRegistry],
+});
+
+export const llmUngrounded = new Counter({
+  name: `${METRIC_PREFIX}llm_ungrounded_total`,
+  help: 'Texts a model wrote that claimed a booking, reference, price, date, time or order status no tool returned, by purpose (reply, follow_up); the template text was sent instead',
+  labelNames: ['purpose'] as const,
+  registers: [workerRegistry],
+});
+
 export const sendsTotal = new Counter({
   name: `${METRIC_PREFIX}sends_total`,
   help: 'Reply send attempts by channel and result (sent, recorded_only, already_sent, rejected, failed, awaiting_status)',
