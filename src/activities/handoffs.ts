@@ -8,6 +8,8 @@ export interface OpenHandoffInput {
   reason: string;
   intent: string;
   dueAt: string;
+  /** An approval's request (the tool call's summary and why it needs a person). */
+  request?: string;
 }
 
 export interface CloseHandoffInput {
@@ -31,7 +33,7 @@ export function createHandoffActivities(db: DataSource) {
         .createQueryBuilder()
         .insert()
         .into(Handoff)
-        .values({ ...input, dueAt: new Date(input.dueAt), status: 'open', operator: null, answer: null, closedAt: null })
+        .values({ ...input, request: input.request ?? null, dueAt: new Date(input.dueAt), status: 'open', operator: null, answer: null, closedAt: null })
         .orIgnore()
         .execute();
     },

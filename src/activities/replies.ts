@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { ChannelSendError, type EmailSender, type OutboundWebhook, type SendResult, type TwilioWhatsAppClient, type WhatsAppCloudClient } from '../channels';
 import type { ReplyRecord, SendReplyInput } from '../contracts';
 import { Conversation } from '../persistence/entities/conversation.entity';
 import { OutboundMessage } from '../persistence/entities/outbound-message.entity';
-import { sendsTotal, type SendResultLabel } from '../observability/metrics';
+import { llmTurnTokens, sendsTotal, type SendResultLabel } from '../observability/metrics';
 import type { TranscriptKind } from '../persistence/entities/conversation-message.entity';
 import { recordTranscript } from '../persistence/transcripts';
 
@@ -77,6 +77,15 @@ async function recordInLedger(db: DataSource, input: SendReplyInput): Promise<Ou
 }
 
 /** The transcript line, keyed like the ledger row; its delivery status is the ledger's. */
+/** Whether this is the activity's first attempt (true outside an activity, as in unit tests). */
+function firstAttempt(): boolean {
+  try {
+    return Context.current().info.attempt === 1;
+  } catch {
+    return true;
+  }
+}
+
 async function recordInTranscript(db: DataSource, input: SendReplyInput, row: OutboundMessage): Promise<void> {
   await recordTranscript(db, {
     messageKey: input.idempotencyKey,
@@ -91,6 +100,7 @@ async function recordInTranscript(db: DataSource, input: SendReplyInput, row: Ou
     agent: input.agent ?? null,
     operator: input.operator ?? null,
     outboundId: row.id,
+    metadata: input.metadata ?? null,
   });
 }
 
@@ -204,6 +214,9 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
       await recordInTranscript(db, input, row);
       const settled = settledEarlier(row, count);
       if (settled) return settled;
+      // LLM mode: what the turn's model calls used, once per reply (a retry after a failed send aside).
+      const llmUsage = input.metadata?.llm as { promptTokens?: number; completionTokens?: number } | undefined;
+      if (llmUsage && firstAttempt()) llmTurnTokens.observe((llmUsage.promptTokens ?? 0) + (llmUsage.completionTokens ?? 0));
 
       const provider = providerFor(providers, input);
       if (!providers || !provider) {

@@ -1,6 +1,7 @@
 import type { AgentName } from '../domain/agent-registry';
 import type { Channel } from '../domain/channels';
 import type { Evidence } from '../domain/grounding';
+import type { AgentNextStep } from './handle-message';
 
 /**
  * What crosses between the agent loop (a workflow) and its activities in LLM mode: the model
@@ -59,6 +60,8 @@ export type ToolCallOutcome =
       facts?: Record<string, unknown>;
       /** A sentence stating the effect, in the customer's language: the reply when a model's text cannot be trusted. */
       confirmation?: string;
+      /** What should happen after the reply, as a rule agent would ask (a quote's follow-up campaign). */
+      next?: AgentNextStep;
     }
   /** The arguments failed the tool's schema (`error` names the field), or the tool is not this agent's: nothing ran. */
   | { status: 'invalid'; summary: string; content: string; error: string }

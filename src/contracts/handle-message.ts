@@ -19,6 +19,11 @@ export interface HandleMessageInput {
   confidenceThreshold?: number;
   /** Ask the LLM when the rules are unsure, and let it word replies (the starter's config). */
   llm?: boolean;
+  /**
+   * LLM mode: the bounds of an agent's tool-calling loop in one turn (the starter's config);
+   * 6 model calls and 12 000 tokens when absent.
+   */
+  agentLoop?: { maxSteps: number; tokenBudget: number };
   /** How long a handoff waits for a person; 24 hours when absent. */
   handoffTimeoutSeconds?: number;
   /** How long a clarifying question counts as already asked for the chat; 24 hours when absent. */
@@ -60,6 +65,8 @@ export type MessageStep =
   | 'delegating'
   | 'replying'
   | 'waiting_for_human'
+  /** An agent's tool call waits for a person's approval (LLM mode). */
+  | 'waiting_for_approval'
   /** A person answered and holds the chat until they close it or it goes quiet. */
   | 'with_person'
   /** Waiting for the chat's turn that runs before it. */
@@ -114,6 +121,54 @@ export interface MessageStatus {
   answeredBy?: string;
   /** Set when the chat was with a person: the message joined the handoff held by this workflow. */
   heldBy?: string;
+  /** LLM mode: every tool call the agents made in this turn, in the order they were asked for. */
+  toolCalls?: ToolCallRecord[];
+  /** LLM mode: a tool call waiting for a person's approval, or the decision taken. */
+  approval?: ApprovalState;
+  /** LLM mode: tokens the turn's model calls used, and why the agents' text was not used when it was not. */
+  llm?: { promptTokens: number; completionTokens: number; modelCalls: number; fallback?: LoopFallbackReason };
+}
+
+/** Why an agent's loop ended without a text the customer could be sent. */
+export type LoopFallbackReason = 'step_limit' | 'token_budget' | 'ungrounded' | 'model_failed';
+
+export interface ToolCallRecord {
+  /** The call's id in this workflow (the model's, made unique). */
+  id: string;
+  /** The agent whose model asked for it; `supervisor` for a call to an agent that does not exist. */
+  agent: AgentName | 'supervisor';
+  name: string;
+  /** One line for people: `book_slot: 2026-12-01 10:00`. */
+  summary: string;
+  status: 'done' | 'invalid' | 'failed' | 'needs_approval' | 'refused';
+}
+
+export interface ApprovalState {
+  /** The handoff row people decide through (`POST /api/handoffs/:id/decision`). */
+  handoffId: string;
+  callId: string;
+  agent: AgentName;
+  summary: string;
+  reason: string;
+  status: 'waiting' | 'granted' | 'refused' | 'timed_out';
+  dueAt: string;
+  operator?: string;
+  note?: string;
+}
+
+/**
+ * An approval's handoff id: the message workflow's id, this mark, the call id
+ * (`msg:whatsapp:abc:approval:call_1`); `POST /api/handoffs/:id/decision` takes it.
+ */
+export const APPROVAL_MARK = ':approval:';
+
+/** A person's decision on a tool call waiting for approval. */
+export interface ApprovalDecisionInput {
+  approve: boolean;
+  /** The call decided on; refused when another call waits (a stale decision). */
+  callId?: string;
+  operator?: string;
+  note?: string;
 }
 
 export interface TurnRecord {
@@ -167,6 +222,12 @@ export const handoffReplyUpdate = defineUpdate<ReplyRecord, [HandoffReplyInput]>
 /** Hands the chat back to the agents; an update so the caller learns whether it applied (409 if not). */
 export const closeHandoffUpdate = defineUpdate<HandoffState, [HandoffCloseInput]>('closeHandoff');
 
+/**
+ * A person approves or refuses the tool call an agent's loop paused on (cancel an order, a
+ * large refund); an update so the caller learns whether it applied (409 when nothing waits).
+ */
+export const approvalDecisionUpdate = defineUpdate<ApprovalState, [ApprovalDecisionInput]>('approvalDecision');
+
 /** What a specialist agent activity receives. Ids and facts, never a transcript. */
 export interface AgentInput {
   workflowId: string;
@@ -203,6 +264,8 @@ export interface SendReplyInput {
   /** Who wrote it, for the transcript: the agent that answered, or the person. */
   agent?: string;
   operator?: string;
+  /** For the transcript: what produced the text (LLM mode's tool calls and token usage). */
+  metadata?: Record<string, unknown>;
 }
 
 export type InboundProvider = 'whatsapp_cloud' | 'twilio' | 'api';

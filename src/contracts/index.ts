@@ -14,3 +14,4 @@ export * from './workflow-ids';
 export * from './run-definition';
 export * from './conversation';
 export * from './llm-failure-types';
+export * from './agent-tools';

@@ -60,6 +60,10 @@ export function priorityForUrgency(urgency: 'low' | 'normal' | 'high' | 'urgent'
   return { urgent: TASK_PRIORITIES.urgent, high: TASK_PRIORITIES.high, normal: TASK_PRIORITIES.normal, low: TASK_PRIORITIES.low }[urgency];
 }
 
-/** What an agent log entry records an agent did for a task. */
-export const AGENT_LOG_ACTIONS = ['created', 'processed', 'delegated', 'completed', 'failed', 'cancelled', 'retried'] as const;
+/**
+ * What an agent log entry records an agent did for a task. `tool_called`: in LLM mode, one
+ * tool call an agent's model asked for (its summary and outcome in the details);
+ * `approval`: a person's decision on a call that needed one.
+ */
+export const AGENT_LOG_ACTIONS = ['created', 'processed', 'delegated', 'completed', 'failed', 'cancelled', 'retried', 'tool_called', 'approval'] as const;
 export type AgentLogAction = (typeof AGENT_LOG_ACTIONS)[number];

@@ -17,6 +17,7 @@ import { Quote } from './entities/quote.entity';
 import { Reminder } from './entities/reminder.entity';
 import { ReturnRequest } from './entities/return-request.entity';
 import { Task } from './entities/task.entity';
+import { ToolCallRecord } from './entities/tool-call.entity';
 import { Company } from './entities/company.entity';
 import { DefinitionExecution } from './entities/definition-execution.entity';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
@@ -26,6 +27,8 @@ import { TasksAndAgentLogs1767312000000 } from './migrations/1767312000000-tasks
 import { ChannelDelivery1767398400000 } from './migrations/1767398400000-channel-delivery';
 import { WorkflowDefinitions1767571200000 } from './migrations/1767571200000-workflow-definitions';
 import { Conversations1767657600000 } from './migrations/1767657600000-conversations';
+import { ToolCalls1767744000000 } from './migrations/1767744000000-tool-calls';
+import { AgentLoopVisibility1767830400000 } from './migrations/1767830400000-agent-loop-visibility';
 
 export const ENTITIES = [
   OutboundMessage,
@@ -47,8 +50,9 @@ export const ENTITIES = [
   DefinitionExecution,
   Company,
   ConversationMessage,
+  ToolCallRecord,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

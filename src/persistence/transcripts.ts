@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 import { ConversationMessage } from './entities/conversation-message.entity';
 import { stableUuid } from './stable-id';
 
-export type TranscriptEntry = Omit<ConversationMessage, 'id' | 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media'> &
-  Partial<Pick<ConversationMessage, 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media'>>;
+export type TranscriptEntry = Omit<ConversationMessage, 'id' | 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media' | 'metadata'> &
+  Partial<Pick<ConversationMessage, 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media' | 'metadata'>>;
 
 /**
  * Writes one transcript line once: the row's key is its writer's idempotency key (the
@@ -22,6 +22,7 @@ export async function recordTranscript(db: DataSource, entry: TranscriptEntry): 
       outboundId: null,
       senderName: null,
       media: null,
+      metadata: null,
       ...entry,
       text: entry.text.slice(0, 8000),
     })

@@ -110,11 +110,18 @@ describe('Prometheus metrics: the API at GET /metrics, the worker on its own por
     expect(total(w, 'switchboard_triage_total', { method: 'rules' })).toBe(1);
     expect(total(w, 'switchboard_triage_total', { method: 'llm', intent: 'order_status' })).toBe(1);
     expect(total(w, 'switchboard_llm_calls_total', { kind: 'triage', outcome: 'ok' })).toBe(1);
-    expect(total(w, 'switchboard_llm_calls_total', { kind: 'reply', outcome: 'ok' })).toBe(1);
+    // The order agent has tools: in LLM mode its model answers (one call, no tool needed for a
+    // question), and its text goes out as written; neither the rule agent nor the reply writer runs.
+    expect(total(w, 'switchboard_llm_calls_total', { kind: 'agent', outcome: 'ok' })).toBe(1);
+    expect(total(w, 'switchboard_llm_calls_total', { kind: 'reply' })).toBe(0);
+    expect(total(w, 'switchboard_llm_tokens_total', { agent: 'order', kind: 'prompt' })).toBe(42);
+    expect(total(w, 'switchboard_llm_tokens_total', { agent: 'order', kind: 'completion' })).toBe(17);
+    expect(total(w, 'switchboard_llm_turn_tokens_count', {})).toBe(1);
+    expect(total(w, 'switchboard_llm_turn_tokens_sum', {})).toBe(59);
     expect(total(w, 'switchboard_llm_latency_seconds_count', { kind: 'triage', outcome: 'ok' })).toBe(1);
     expect(total(w, 'switchboard_llm_latency_seconds_sum', { kind: 'triage', outcome: 'ok' })).toBeGreaterThan(0);
-    expect(total(w, 'switchboard_agent_runs_total', { agent: 'order', outcome: 'completed' })).toBe(1);
-    expect(total(w, 'switchboard_agent_duration_seconds_count', { agent: 'order', outcome: 'completed' })).toBe(1);
+    expect(total(w, 'switchboard_agent_runs_total', { agent: 'order' })).toBe(0);
+    expect(view.reply).toMatchObject({ text: 'Sorry about the wait! Which order is it?' });
     // No provider is configured in the harness: the reply is recorded in the ledger only.
     expect(total(w, 'switchboard_sends_total', { channel: 'whatsapp', result: 'recorded_only' })).toBe(1);
     expect(total(w, 'switchboard_activity_duration_seconds_count', { activity: 'triageTurn', outcome: 'completed' })).toBe(1);
@@ -122,7 +129,7 @@ describe('Prometheus metrics: the API at GET /metrics, the worker on its own por
   });
 
   it('labels LLM errors by failure type, and 404s by no route at all', async () => {
-    // The reply writer is refused (400, not retried): the template reply is sent instead.
+    // The appointment agent's model is refused (400, not retried): the rule agent answers.
     provider.enqueue({ status: 400, message: 'bad request' });
     const workflowId = await post(`m-${randomUUID().slice(0, 8)}@c.us`, 'I want to book an appointment tomorrow at 10am');
     await settled(workflowId);
@@ -130,7 +137,7 @@ describe('Prometheus metrics: the API at GET /metrics, the worker on its own por
     expect(missing.status).toBe(404);
 
     const w = (await scrape(workerMetrics.url)).samples;
-    expect(total(w, 'switchboard_llm_calls_total', { kind: 'reply', outcome: 'LlmRequestRejected' })).toBe(1);
+    expect(total(w, 'switchboard_llm_calls_total', { kind: 'agent', outcome: 'LlmRequestRejected' })).toBe(1);
     expect(total(w, 'switchboard_agent_runs_total', { agent: 'appointment', outcome: 'completed' })).toBe(1);
     const api = (await scrape(`${h.api.baseUrl}/metrics`)).samples;
     expect(total(api, 'switchboard_http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
@@ -150,6 +157,8 @@ describe('Prometheus metrics: the API at GET /metrics, the worker on its own por
     const handoff = await post(`m-${randomUUID().slice(0, 8)}@c.us`, 'I need to talk to a human about my bill');
     await settled(handoff, 'waiting_for_human');
     const chatId = `m-${randomUUID().slice(0, 8)}@c.us`;
+    // The quote agent's model prices it (the quote's follow-up starts), then answers.
+    provider.enqueue({ toolCalls: [{ name: 'price_quote', arguments: { items: [{ product: 'yoga mat', quantity: 20 }] } }] });
     await settled(await post(chatId, 'Can I get a quote for 20 yoga mats?'));
     await eventually(
       () => h.ctx.client.workflow.getHandle(followUpWorkflowId(chatId, 'quote')).describe().then((d) => d.status.name, () => 'none'),

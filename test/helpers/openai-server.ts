@@ -8,7 +8,16 @@ import { LoopbackHttpServer } from './loopback-http-server';
  */
 export type OpenAiBehaviour =
   | { json: unknown; delayMs?: number; finishReason?: string }
-  | { content: string | null; delayMs?: number; finishReason?: string; refusal?: string | null }
+  /**
+   * An assistant message with tool calls, in the wire format (`tool_calls`, finish_reason
+   * `tool_calls`); arguments given as objects are sent as JSON text, strings as they are.
+   */
+  | { toolCalls: Array<{ id?: string; name: string; arguments: unknown }>; content?: string | null; usage?: { prompt: number; completion: number }; delayMs?: number }
+  /** Answers nothing until `release` settles, then behaves as `then` (a test kills a worker meanwhile). */
+  | { hold: Promise<unknown>; then: OpenAiBehaviour; onHeld?: () => void }
+  /** Decided from the request itself, as a model reads what its tools returned (its `messages`). */
+  | { from: (request: any) => OpenAiBehaviour }
+  | { content: string | null; delayMs?: number; finishReason?: string; refusal?: string | null; usage?: { prompt: number; completion: number } }
   | { status: number; headers?: Record<string, string>; message?: string; type?: string; code?: string | null; delayMs?: number }
   | { destroy: true; delayMs?: number }
   | { delayMs: number };
@@ -93,7 +102,17 @@ export class FakeOpenAiServer extends LoopbackHttpServer {
     }
 
     let behaviour = this.queue.shift() ?? this.defaultBehaviour;
-    if (behaviour.delayMs) {
+    while ('hold' in behaviour || 'from' in behaviour) {
+      if ('from' in behaviour) {
+        behaviour = behaviour.from(body);
+        continue;
+      }
+      behaviour.onHeld?.();
+      await behaviour.hold;
+      if (res.destroyed || req.socket.destroyed || !this.running) return;
+      behaviour = behaviour.then;
+    }
+    if ('delayMs' in behaviour && behaviour.delayMs) {
       await this.sleep(behaviour.delayMs);
       if (res.destroyed || req.socket.destroyed || !this.running) return;
       if (isDelayOnly(behaviour)) behaviour = this.defaultBehaviour;
@@ -122,23 +141,31 @@ export class FakeOpenAiServer extends LoopbackHttpServer {
       this.sendError(res, 500, 'delay with no answer', 'server_error', null);
       return;
     }
+    if ('hold' in behaviour || 'from' in behaviour) return; // resolved in handle()
+    this.counter += 1;
+    const usage = 'usage' in behaviour && behaviour.usage ? behaviour.usage : { prompt: 42, completion: 17 };
+    if ('toolCalls' in behaviour) {
+      const toolCalls = behaviour.toolCalls.map((call, i) => ({
+        id: call.id ?? `call_${this.counter}_${i + 1}`,
+        type: 'function',
+        function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+      }));
+      this.sendCompletion(res, request, { role: 'assistant', content: behaviour.content ?? null, refusal: null, tool_calls: toolCalls }, 'tool_calls', usage);
+      return;
+    }
     const content = 'json' in behaviour ? JSON.stringify(behaviour.json) : behaviour.content;
     const refusal = 'refusal' in behaviour ? (behaviour.refusal ?? null) : null;
-    this.counter += 1;
+    this.sendCompletion(res, request, { role: 'assistant', content, refusal }, ('finishReason' in behaviour && behaviour.finishReason) || 'stop', usage);
+  }
+
+  private sendCompletion(res: ServerResponse, request: { model?: string } | undefined, message: Record<string, unknown>, finishReason: string, usage: { prompt: number; completion: number }): void {
     this.sendJson(res, 200, {
       id: `chatcmpl-fake${this.counter}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: request?.model ?? 'unknown',
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content, refusal },
-          logprobs: null,
-          finish_reason: behaviour.finishReason ?? 'stop',
-        },
-      ],
-      usage: { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 },
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+      usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
       system_fingerprint: 'fp_fake',
     });
   }
@@ -168,7 +195,7 @@ export class FakeOpenAiServer extends LoopbackHttpServer {
 }
 
 function isDelayOnly(b: OpenAiBehaviour): b is { delayMs: number } {
-  return !('json' in b) && !('content' in b) && !('status' in b) && !('destroy' in b);
+  return !('json' in b) && !('content' in b) && !('status' in b) && !('destroy' in b) && !('toolCalls' in b) && !('hold' in b) && !('from' in b);
 }
 
 /** Starts a fake server; pair with `await server.stop()` in afterAll/afterEach. */

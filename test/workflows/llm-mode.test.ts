@@ -79,30 +79,37 @@ describe('LLM mode through handleMessage, against a local OpenAI-compatible serv
 
   it('gives the model the earlier turns of the chat, and the question it has open', async () => {
     const chatId = `${randomUUID().slice(0, 8)}@c.us`;
-    provider.enqueue({ content: 'We open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00.' });
+    // The inquiry agent's model looks the hours up, then answers from the article.
+    provider.enqueue({ toolCalls: [{ name: 'search_articles', arguments: { query: 'opening hours' } }] }, { content: 'We open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00.' });
     const first = await run('What are your opening hours?', chatId);
     expect(first.triage!.method).toBe('rules');
+    expect(first.reply!.text).toBe('We open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00.');
 
-    // A message the rules cannot place on its own: the model reads it with the chat so far.
-    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Let me check that for you.' });
+    // A message the rules cannot place on its own: the model reads it with the chat so far,
+    // and so does the order agent's model that answers it.
+    provider.reset();
+    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Let me check that for you. Which order is it?' });
     await run(UNCLEAR_MESSAGE, chatId);
-    const [triage, reply] = provider.requests.slice(1);
+    const triage = provider.requests.find((r) => r.body.response_format)!;
+    const agent = provider.requests.find((r) => r.body.tools?.length)!;
     const triagePrompt = JSON.stringify(triage.body.messages);
     expect(triagePrompt).toContain('customer: What are your opening hours?');
     expect(triagePrompt).toContain('business: We open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00.');
     // The turn's own message is in the prompt once, as the message to classify, not as history.
     expect(triagePrompt).not.toContain(`customer: ${UNCLEAR_MESSAGE}`);
-    const replyPrompt = JSON.stringify(reply.body.messages);
-    expect(replyPrompt).toContain('customer: What are your opening hours?');
+    const agentPrompt = JSON.stringify(agent.body.messages);
+    expect(agentPrompt).toContain('customer: What are your opening hours?');
+    expect(agentPrompt).not.toContain(`customer: ${UNCLEAR_MESSAGE}`);
 
-    // With a question open (slots offered), the model is told what was asked.
-    provider.enqueue({ content: 'Here are our free times.' });
+    // With a question open (slots offered by the rule agent, the model being unreachable for it), the model is told what was asked.
+    provider.reset();
+    provider.enqueue({ status: 400, message: 'no agents today' }, { content: 'Here are our free times.' });
     const offer = await run('I want to book an appointment for next Monday', chatId);
     expect(offer.pending).toMatchObject({ kind: 'choice' });
     provider.reset();
-    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Let me check.' });
+    provider.enqueue({ json: ORDER_STATUS_TRIAGE }, { content: 'Let me check. Which order is it?' });
     await run(UNCLEAR_MESSAGE, chatId);
-    const withQuestion = JSON.stringify(provider.requests[0].body.messages);
+    const withQuestion = JSON.stringify(provider.requests.find((r) => r.body.response_format)!.body.messages);
     expect(withQuestion).toContain('appointment asked for choice: 1) Monday');
   });
 

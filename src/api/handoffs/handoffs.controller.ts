@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { HandoffCloseDto, HandoffListQueryDto, HandoffParamDto, HandoffReplyDto } from './handoffs.dto';
+import { HandoffCloseDto, HandoffDecisionDto, HandoffListQueryDto, HandoffParamDto, HandoffReplyDto } from './handoffs.dto';
 import { HandoffsService } from './handoffs.service';
 import { Roles } from '../auth/roles.decorator';
 
@@ -25,6 +25,20 @@ export class HandoffsController {
   @ApiNotFoundResponse({ description: 'no such conversation' })
   reply(@Param() params: HandoffParamDto, @Body() body: HandoffReplyDto) {
     return this.handoffs.reply(params.workflowId, body.text, body.operator);
+  }
+
+  /**
+   * A person approves or refuses the tool call an agent paused on (the handoff's reason is
+   * `approval`; its id ends in `:approval:<call id>`); the agent goes on with the decision.
+   */
+  @Post(':workflowId/decision')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the approval as the conversation recorded it (granted or refused)' })
+  @ApiBadRequestResponse({ description: 'approve is missing or not a boolean, the body has an unknown field, or the id is not an approval' })
+  @ApiConflictResponse({ description: 'the call is not waiting for a decision (decided already, timed out, or finished)' })
+  @ApiNotFoundResponse({ description: 'no such conversation' })
+  decide(@Param() params: HandoffParamDto, @Body() body: HandoffDecisionDto) {
+    return this.handoffs.decide(params.workflowId, body);
   }
 
   /** A person hands the chat back to the agents: the next customer message is theirs again. */

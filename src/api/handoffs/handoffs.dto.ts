@@ -23,6 +23,16 @@ export const handoffCloseSchema = z.preprocess(
 );
 export class HandoffCloseDto extends createZodDto(handoffCloseSchema) {}
 
+/** A person's decision on a tool call waiting for approval (LLM mode). */
+export const handoffDecisionSchema = z
+  .object({
+    approve: z.boolean(),
+    operator: z.string().trim().min(1).max(128).optional(),
+    note: z.string().trim().min(1).max(1000).optional(),
+  })
+  .strict();
+export class HandoffDecisionDto extends createZodDto(handoffDecisionSchema) {}
+
 export const handoffParamSchema = z.object({
   workflowId: safeText(600).regex(/^msg:[a-z]+:.+$/, 'must look like msg:<channel>:<message id>'),
 });

@@ -1,7 +1,7 @@
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { closeHandoffUpdate, handoffReplyUpdate, type HandoffState, type ReplyRecord } from '../../contracts';
+import { APPROVAL_MARK, approvalDecisionUpdate, closeHandoffUpdate, handoffReplyUpdate, type ApprovalState, type HandoffState, type ReplyRecord } from '../../contracts';
 import { Handoff, type HandoffStatus } from '../../persistence/entities/handoff.entity';
 import { ConversationMessage } from '../../persistence/entities/conversation-message.entity';
 import { inboundSince } from '../../persistence/transcript-queries';
@@ -36,8 +36,11 @@ export class HandoffsService {
     const handoffs = await this.db.getRepository(Handoff).find({ where: { status }, order: { openedAt: 'ASC' }, take: limit });
     return Promise.all(
       handoffs.map(async (h) => {
-        // From the message that asked for a person (it arrived before the handoff opened) on.
-        const asked = await this.db.getRepository(ConversationMessage).findOneBy({ messageKey: inboundKey(h.workflowId) });
+        // From the message that asked for a person (it arrived before the handoff opened) on;
+        // an approval's message is the one whose agent paused on the call.
+        const mark = h.reason === 'approval' ? h.workflowId.lastIndexOf(APPROVAL_MARK) : -1;
+        const messageWorkflowId = mark >= 0 ? h.workflowId.slice(0, mark) : h.workflowId;
+        const asked = await this.db.getRepository(ConversationMessage).findOneBy({ messageKey: inboundKey(messageWorkflowId) });
         const since = asked && new Date(asked.at) < new Date(h.openedAt) ? new Date(asked.at) : new Date(h.openedAt);
         const lines = await inboundSince(this.db, h.chatId, since, HANDOFF_MESSAGES);
         return Object.assign(h, { messages: lines.map((m) => ({ text: m.text, at: new Date(m.at).toISOString(), workflowId: m.workflowId })) });
@@ -100,6 +103,27 @@ export class HandoffsService {
         if (row?.status !== 'open' && row?.status !== 'answered') throw err;
         await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
       }
+    }
+  }
+
+  /**
+   * A person's decision on a tool call waiting for approval, delivered to the message
+   * workflow whose agent paused on it; answers the approval as the workflow recorded it.
+   */
+  async decide(handoffId: string, decision: { approve: boolean; operator?: string; note?: string }): Promise<ApprovalState> {
+    const at = handoffId.lastIndexOf(APPROVAL_MARK);
+    if (at < 0) throw new BadRequestException(`workflowId: ${handoffId} is not an approval (its id ends in ${APPROVAL_MARK}<call id>)`);
+    const workflowId = handoffId.slice(0, at);
+    const callId = handoffId.slice(at + APPROVAL_MARK.length);
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      return await handle.executeUpdate(approvalDecisionUpdate, { args: [{ ...decision, callId }] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ConflictException(`workflowId: ${err.cause?.message ?? 'nothing is waiting for this decision'}`);
+      }
+      if (err instanceof Error && UNKNOWN_UPDATE.test(err.message)) throw new ConflictException('workflowId: this conversation does not take decisions');
+      throw await this.finishedOrMissing(err, handle, workflowId);
     }
   }
 

@@ -65,6 +65,28 @@ export const messageViewSchema = z.object({
     .describe('the question this turn left open for the next message'),
   answeredBy: z.string().optional().describe("set when another message's turn answered this one together with it"),
   heldBy: z.string().optional().describe('set when a person held the chat: the message joined their handoff'),
+  toolCalls: z
+    .array(z.object({ id: z.string(), agent: z.string(), name: z.string(), summary: z.string(), status: z.string().describe('done, failed, invalid, needs_approval, refused') }))
+    .optional()
+    .describe("LLM mode: the tools the agents' models called, in order, each summarised in one line"),
+  approval: z
+    .object({
+      handoffId: z.string(),
+      callId: z.string(),
+      agent: z.string(),
+      summary: z.string(),
+      reason: z.string(),
+      status: z.string().describe('waiting, granted, refused, timed_out'),
+      dueAt: z.string(),
+      operator: z.string().optional(),
+      note: z.string().optional(),
+    })
+    .optional()
+    .describe('LLM mode: a tool call waiting for a person (POST /api/handoffs/:handoffId/decision), or the decision taken'),
+  llm: z
+    .object({ promptTokens: z.number(), completionTokens: z.number(), modelCalls: z.number(), fallback: z.string().optional().describe('step_limit, token_budget, ungrounded, model_failed') })
+    .optional()
+    .describe("LLM mode: what the turn's model calls used, and why the agents' own text was not sent when it was not"),
   error: z.string().optional(),
 });
 export class MessageViewDto extends createZodDto(messageViewSchema) {}

@@ -108,6 +108,7 @@ export class MessagesService {
       provider: message.provider ?? 'api',
       confidenceThreshold: this.config.triage.confidenceThreshold,
       llm: llmEnabled(this.config),
+      ...(llmEnabled(this.config) ? { agentLoop: { maxSteps: this.config.agentLoop.maxSteps, tokenBudget: this.config.agentLoop.tokenBudget } } : {}),
       handoffTimeoutSeconds: this.config.business.handoffTimeoutSeconds,
       clarificationWindowSeconds: this.config.business.clarificationWindowSeconds,
       handoffQuietSeconds: this.config.conversations.handoffQuietSeconds,
@@ -209,6 +210,9 @@ function toView(state: MessageStatus): Omit<MessageView, 'workflowId' | 'runId' 
     },
     answeredBy: state.answeredBy,
     heldBy: state.heldBy,
+    ...(state.toolCalls?.length ? { toolCalls: state.toolCalls } : {}),
+    ...(state.approval ? { approval: state.approval } : {}),
+    ...(state.llm ? { llm: state.llm } : {}),
   };
 }
 

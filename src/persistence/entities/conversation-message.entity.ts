@@ -57,4 +57,8 @@ export class ConversationMessage {
 
   @Column({ type: 'text', transformer: jsonText, nullable: true })
   media!: { reference: string; mimeType?: string; filename?: string } | null;
+
+  /** What produced an outbound line in LLM mode: the tool calls the agents' models made, the turn's tokens. */
+  @Column({ type: 'text', transformer: jsonText, nullable: true })
+  metadata!: Record<string, any> | null;
 }

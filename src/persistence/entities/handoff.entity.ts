@@ -15,8 +15,13 @@ export class Handoff {
   @Column({ type: 'varchar', length: 32 })
   channel!: string;
 
+  /** Why a person is needed: the routing reason, or `approval` for a tool call waiting for a decision. */
   @Column({ type: 'varchar', length: 32 })
   reason!: string;
+
+  /** An approval's request: the tool call's summary and why it needs a person. */
+  @Column({ type: 'text', nullable: true })
+  request!: string | null;
 
   @Column({ type: 'varchar', length: 32 })
   intent!: string;

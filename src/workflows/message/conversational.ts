@@ -17,6 +17,7 @@ import {
   type TurnGrant,
 } from '../../contracts';
 import { local, localFirst } from './proxies';
+import { ApprovalDesk } from './approval-desk';
 import { HandoffDesk } from './handoff-desk';
 import { describeFailure, runTurn, type ProjectedEvent, type TurnContext, type TurnResult } from './turn';
 
@@ -64,7 +65,8 @@ class ConversationalMessage {
     setHandler(turnJoinedSignal, ({ owner }) => void (this.entry ??= { kind: 'joined', owner }));
     setHandler(heldForPersonSignal, ({ holder }) => void (this.entry ??= { kind: 'held', holder }));
     this.desk = new HandoffDesk(input, this.info.workflowId, this.status);
-    this.ctx = { input, workflowId: this.info.workflowId, receivedAt: this.receivedAt, status: this.status, project: (events) => this.project(events) };
+    const approvals = new ApprovalDesk(input, this.info.workflowId, this.receivedAt, this.status);
+    this.ctx = { input, workflowId: this.info.workflowId, receivedAt: this.receivedAt, status: this.status, project: (events) => this.project(events), approvals };
   }
 
   /** Indexed (when the starter did not) and recorded in the transcript, in arrival order. */

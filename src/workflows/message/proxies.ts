@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, log, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { LLM_NON_RETRYABLE_FAILURE_TYPES } from '../../contracts/llm-failure-types';
 
@@ -37,7 +37,7 @@ export const remote = proxyActivities<Activities>({
  * triage and the template reply stand. Rejections, bad output and an open breaker are
  * not retried at all.
  */
-export const llm = proxyActivities<Activities>({
+export const LLM_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -46,7 +46,9 @@ export const llm = proxyActivities<Activities>({
     maximumAttempts: 4,
     nonRetryableErrorTypes: [...LLM_NON_RETRYABLE_FAILURE_TYPES],
   },
-});
+};
+
+export const llm = proxyActivities<Activities>(LLM_ACTIVITY_OPTIONS);
 
 type ActivityName = keyof Activities;
 type Fn<K extends ActivityName> = Activities[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<R> : never;

@@ -1,21 +1,24 @@
-import { ActivityFailure, log, ParentClosePolicy, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, log, ParentClosePolicy, patched, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { TaskEvent, TaskLogEntry } from '../../contracts';
 import {
   AGENT,
   INTENT,
   reminderWorkflowId,
+  type AgentInput,
   type AgentOutcome,
   type HandleMessageInput,
   type MessageMedia,
   type MessageStatus,
   type TurnGrant,
 } from '../../contracts';
-import { getAgent } from '../../domain/agent-registry';
+import { getAgent, type AgentName } from '../../domain/agent-registry';
 import type { TriageResult } from '../../domain/keyword-triage';
 import { pendingFrom, type PendingQuestion, type ResolvedAnswer } from '../../domain/questions';
 import { answerRoute, clarificationRoute, DEFAULT_CONFIDENCE_THRESHOLD, needsClarification, routeMessage, type RouteDecision } from '../../domain/routing';
 import { priorityForUrgency } from '../../domain/task-lifecycle';
 import { callAgent } from '../agent-call';
+import { AgentLoops, type SpecialistResult } from './agent-loop';
+import type { ApprovalDesk } from './approval-desk';
 import { sendReminder } from '../send-reminder.workflow';
 import { llm, local, localFirst } from './proxies';
 
@@ -32,6 +35,8 @@ export interface TurnContext {
   status: MessageStatus;
   /** Writes the turn's task rows and agent log (the read side of this history), once per phase. */
   project(events: ProjectedEvent[]): Promise<void>;
+  /** Where an agent's tool call waits for a person's approval (LLM mode). */
+  approvals: ApprovalDesk;
 }
 
 export type ProjectedEvent = Omit<TaskEvent, 'workflowId' | 'runId' | 'at'>;
@@ -73,8 +78,12 @@ export async function runTurn(ctx: TurnContext, grant: TurnGrant): Promise<TurnR
 
   const { triage, answer, keepPending, triagedIn } = await read(ctx, grant, text, media !== undefined);
   const route = await decideRoute(ctx, triage, answer, triagedIn);
-  const { outcomes, projection } = await delegate(ctx, route, triage, { text, media, answer });
-  await reply(ctx, route, triage, outcomes, text);
+  // LLM mode acts through the agents' tools; runs started before that keep the rule agents.
+  const loops = input.llm === true && patched('llm-agent-tools-v1') ? new AgentLoops(ctx, ctx.approvals, triage.language) : undefined;
+  const { outcomes, projection, written } = loops
+    ? await delegateToModels(ctx, loops, route, triage, { text, media, answer })
+    : { ...(await delegate(ctx, route, triage, { text, media, answer })), written: undefined };
+  await reply(ctx, route, triage, outcomes, text, written);
   await startAfterwards(ctx, outcomes, triage.language);
 
   const asked = outcomes.find((o) => o.awaiting);
@@ -192,35 +201,39 @@ async function decideRoute(ctx: TurnContext, triage: TriageResult, answer: Resol
   return route;
 }
 
+/** What a routed agent receives: the turn's words, the triage, and the answer to its own question. */
+function agentInput(ctx: TurnContext, route: RouteDecision, triage: TriageResult, turn: TurnWords, agentName: AgentName, i: number): AgentInput {
+  const { input } = ctx;
+  return {
+    workflowId: ctx.workflowId,
+    chatId: input.chatId,
+    channel: input.channel,
+    body: turn.text,
+    senderName: input.senderName,
+    intent: route.intents[i],
+    routeReason: route.reason,
+    receivedAt: ctx.receivedAt,
+    media: turn.media,
+    triage: { entities: triage.entities, language: triage.language, urgency: triage.urgency, confidence: triage.confidence },
+    ...(turn.answer && turn.answer.question.agent === agentName ? { answer: turn.answer } : {}),
+  };
+}
+
+type TurnWords = { text: string; media?: MessageMedia; answer?: ResolvedAnswer };
+type Delegation = { outcomes: AgentOutcome[]; projection: TurnResult['projection'] };
+
 /**
  * Every routed agent acts (in parallel for a message with several intents); the asking agent
  * gets its answer. What they did is projected with the turn's last write.
  */
-async function delegate(
-  ctx: TurnContext,
-  route: RouteDecision,
-  triage: TriageResult,
-  turn: { text: string; media?: MessageMedia; answer?: ResolvedAnswer },
-): Promise<{ outcomes: AgentOutcome[]; projection: TurnResult['projection'] }> {
-  const { input, status } = ctx;
+async function delegate(ctx: TurnContext, route: RouteDecision, triage: TriageResult, turn: TurnWords): Promise<Delegation> {
+  const { status } = ctx;
   status.step = 'delegating';
   const supervised = route.agents.length > 1;
   const projection: TurnResult['projection'] = { events: [], logs: [] };
   const outcomes = await Promise.all(
     route.agents.map(async (agentName, i) => {
-      const { outcome, done } = await callAgent(localFirst, agentName, {
-        workflowId: ctx.workflowId,
-        chatId: input.chatId,
-        channel: input.channel,
-        body: turn.text,
-        senderName: input.senderName,
-        intent: route.intents[i],
-        routeReason: route.reason,
-        receivedAt: ctx.receivedAt,
-        media: turn.media,
-        triage: { entities: triage.entities, language: triage.language, urgency: triage.urgency, confidence: triage.confidence },
-        ...(turn.answer && turn.answer.question.agent === agentName ? { answer: turn.answer } : {}),
-      });
+      const { outcome, done } = await callAgent(localFirst, agentName, agentInput(ctx, route, triage, turn, agentName, i));
       if (supervised) projection.events.push({ step: `agent:${agentName}`, kind: 'completed', output: { text: outcome.text, facts: outcome.facts }, logs: [done] });
       else projection.logs.push(done);
       return outcome;
@@ -230,12 +243,48 @@ async function delegate(
   return { outcomes, projection };
 }
 
+/**
+ * LLM mode: each routed agent's model acts through its tools (`AgentLoops`); several agents
+ * are asked by a supervisor, which writes the one answer. `written` is the text to send as
+ * it is: the models' own, checked against what the tools returned.
+ */
+async function delegateToModels(ctx: TurnContext, loops: AgentLoops, route: RouteDecision, triage: TriageResult, turn: TurnWords): Promise<Delegation & { written?: string }> {
+  const { status } = ctx;
+  status.step = 'delegating';
+  const ruleInputs = route.agents.map((agentName, i) => agentInput(ctx, route, triage, turn, agentName, i));
+  const projection: TurnResult['projection'] = { events: [], logs: [] };
+  let results: SpecialistResult[];
+  let written: string | undefined;
+  if (route.agents.length > 1) {
+    const supervised = await loops.supervise(route, turn.text, ruleInputs);
+    results = supervised.results;
+    written = supervised.modelWritten ? supervised.text : undefined;
+    for (const agent of route.agents) {
+      const result = results.find((r) => r.outcome.agent === agent);
+      projection.events.push({
+        step: `agent:${agent}`,
+        kind: 'completed',
+        output: result ? { text: result.outcome.text, facts: result.outcome.facts } : { text: null, note: 'the supervisor answered without this agent' },
+      });
+    }
+  } else {
+    results = await Promise.all(route.agents.map((agent, i) => loops.specialist(agent, route.intents[i], turn.text, ruleInputs[i])));
+    written = results.every((r) => r.modelWritten) ? results.map((r) => r.outcome.text).join('\n\n') : undefined;
+  }
+  projection.logs.push(...loops.logs);
+  const outcomes = results.map((r) => r.outcome);
+  status.outcomes = outcomes;
+  status.llm = loops.usage();
+  return { outcomes, projection, written };
+}
+
 /** The supervisor's synthesis: one reply for every agent that acted, in routing order. */
-async function reply(ctx: TurnContext, route: RouteDecision, triage: TriageResult, outcomes: AgentOutcome[], customerText: string): Promise<void> {
+async function reply(ctx: TurnContext, route: RouteDecision, triage: TriageResult, outcomes: AgentOutcome[], customerText: string, written?: string): Promise<void> {
   const { input, status } = ctx;
   status.step = 'replying';
-  let text = outcomes.map((o) => o.text).join('\n\n');
-  if (input.llm) {
+  let text = written ?? outcomes.map((o) => o.text).join('\n\n');
+  // A text the agents' models wrote (and the check passed) goes as it is; templates are reworded.
+  if (input.llm && written === undefined) {
     try {
       const facts = Object.fromEntries(outcomes.map((o) => [o.agent, o.facts]));
       text = (
@@ -260,6 +309,7 @@ async function reply(ctx: TurnContext, route: RouteDecision, triage: TriageResul
     provider: input.provider,
     replyToReceivedAt: ctx.receivedAt,
     agent: route.agent,
+    ...(status.toolCalls?.length || status.llm ? { metadata: { ...(status.toolCalls?.length ? { toolCalls: status.toolCalls } : {}), ...(status.llm ? { llm: status.llm } : {}) } } : {}),
   });
 }
 

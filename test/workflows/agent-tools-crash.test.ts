@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
+import { Appointment, OutboundMessage } from '../../src/persistence';
+import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
+import type { handleMessage } from '../../src/workflows';
+import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/openai-server';
+import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * A worker killed in the middle of an agent's loop, after its model booked a slot and while
+ * the model writes the answer: another worker finishes the turn from the history, with the
+ * one booking the first made (the booking is not asked for, or made, again) and one reply.
+ */
+describe('a worker killed mid-loop in LLM mode', () => {
+  let ctx: TemporalTestContext;
+  let database: TestDatabase;
+  let provider: FakeOpenAiServer;
+  let doomed: ChildProcess | undefined;
+  let replacement: RunningWorker | undefined;
+  const taskQueue = uniqueTaskQueue('wf-tools-crash');
+
+  beforeAll(async () => {
+    const build = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    provider = await startFakeOpenAiServer();
+    ctx = await connectTemporal();
+    database = await openTestDatabase();
+  }, 120_000);
+
+  afterAll(async () => {
+    doomed?.kill('SIGKILL');
+    await replacement?.stop();
+    await database?.close();
+    await ctx?.close();
+    await provider?.stop();
+  });
+
+  it('resumes after the booking with one booking, one ledger row and one reply', async () => {
+    const llmEnv = { OPENAI_BASE_URL: provider.baseUrl, OPENAI_MODEL: 'switchboard-test-model', LLM_TIMEOUT_MS: '5000' };
+    let held!: () => void;
+    const heldNow = new Promise<void>((resolve) => (held = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let answered = 0;
+    provider.setDefault({
+      from: (request: { tools?: unknown[]; messages: Array<{ role: string; content: string | null }> }) => {
+        if (!request.tools?.length) return { content: 'Thanks, noted.' };
+        const results = request.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(m.content ?? 'null'));
+        if (results.length === 0) return { toolCalls: [{ id: 'call_free', name: 'find_free_slots', arguments: {} }] };
+        if (results.length === 1) return { toolCalls: [{ id: 'call_book', name: 'book_slot', arguments: { start: results[0].slots[0].start } }] };
+        const text = { content: `Booked, reference ${results[1].booked.reference}.` };
+        answered += 1;
+        // The first worker's request is held until it is dead; the retry is answered.
+        return answered === 1 ? { hold: released, then: text, onHeld: held } : text;
+      },
+    });
+
+    doomed = spawn(process.execPath, [path.join(ROOT, 'dist/worker/main.js')], {
+      env: { ...process.env, WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_PORT: '0', TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database), ...llmEnv, SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const message: HandleMessageInput = { chatId: `crash-${randomUUID().slice(0, 6)}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body: 'I want to book an appointment please', llm: true };
+    const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', { workflowId: messageWorkflowId('whatsapp', message.messageId), taskQueue, args: [message] });
+
+    await heldNow;
+    expect(await database.db.getRepository(Appointment).countBy({ chatId: message.chatId })).toBe(1);
+    doomed.kill('SIGKILL');
+    await new Promise((resolve) => doomed!.once('exit', resolve));
+    release();
+
+    replacement = await startTestWorker(ctx, taskQueue, database.db, llmEnv);
+    const result = await handle.result();
+    const bookings = await database.db.getRepository(Appointment).findBy({ chatId: message.chatId });
+    expect(bookings).toHaveLength(1);
+    expect(await database.db.getRepository(ToolCallRecord).countBy({ workflowId: handle.workflowId })).toBe(1);
+    expect(result.reply!.text).toMatch(/^Booked, reference [0-9A-F]{8}\.$/);
+    expect(result.toolCalls!.map((c) => c.name)).toEqual(['find_free_slots', 'book_slot']);
+    const sent = await database.db.getRepository(OutboundMessage).findBy({ workflowId: handle.workflowId });
+    expect(sent.map((m) => m.body)).toEqual([result.reply!.text]);
+    // Only the model's answer was asked again: the tools each ran once in history.
+    const history = await handle.fetchHistory();
+    const toolRuns = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'callTool');
+    expect(toolRuns).toHaveLength(2);
+  }, 120_000);
+});
