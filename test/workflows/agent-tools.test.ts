@@ -179,6 +179,30 @@ describe('LLM mode: agents act through tool calls', () => {
     expect(result.pending).toMatchObject({ agent: 'appointment' });
   });
 
+  it('holds a dialogue: the question it asked is in the next turn\'s prompt, and the answer books the slot it offered', async () => {
+    let offered = '';
+    scripts.appointment = (req, results) => {
+      const context = req.messages.filter((m) => m.role === 'system').map((m) => m.content ?? '').join('\n');
+      const answering = context.includes('Which one suits you?');
+      if (!answering) {
+        if (results.length === 0) return { toolCalls: [{ name: 'find_free_slots', arguments: {} }] };
+        offered = (results[0] as { slots: Array<{ start: string }> }).slots[1].start;
+        return { content: `I can do ${offered.replace('T', ' at ')}. Which one suits you?` };
+      }
+      if (results.length === 0) return { toolCalls: [{ name: 'book_slot', arguments: { start: offered } }] };
+      const { booked } = results[0] as { booked: { reference: string; date: string; time: string } };
+      return { content: `Booked for ${booked.date} at ${booked.time}, reference ${booked.reference}.` };
+    };
+    const chatId = `${randomUUID().slice(0, 8)}@c.us`;
+    const first = await (await start(BOOK, { chatId })).handle.result();
+    expect(first.pending).toMatchObject({ agent: 'appointment' });
+    const second = await (await start('That one works for me', { chatId })).handle.result();
+    expect(second.route!.agent).toBe('appointment');
+    const bookings = await database.db.getRepository(Appointment).findBy({ chatId });
+    expect(bookings).toHaveLength(1);
+    expect(second.reply!.text).toBe(`Booked for ${offered.slice(0, 10)} at ${offered.slice(11)}, reference ${second.toolCalls![0].summary.slice(-8)}.`);
+  });
+
   it('tells the model what was wrong with its arguments, naming the field, and books once it corrects them', async () => {
     scripts.appointment = (_req, results) => {
       if (results.length === 0) return { toolCalls: [{ name: 'book_slot', arguments: { start: 'tomorrow at 10' } }] };
@@ -367,6 +391,37 @@ describe('LLM mode: agents act through tool calls', () => {
     expect(result.toolCalls!.map((c) => c.name).sort()).toEqual(['ask_appointment', 'ask_order', 'find_free_slots', 'list_my_orders']);
     expect(await database.db.getRepository(Appointment).countBy({ chatId })).toBe(0);
     await recordAs('handle-message-v7-llm-supervisor', handle);
+  });
+
+  it("answers with each specialist's own reply when the supervisor's text claims what none returned", async () => {
+    scripts.supervisor = (_req, results) => {
+      if (results.length === 0) {
+        return {
+          toolCalls: [
+            { name: 'ask_nobody', arguments: { request: 'anything' } },
+            { name: 'ask_order', arguments: {} },
+            { name: 'ask_order', arguments: { request: 'where is my order' } },
+          ],
+        };
+      }
+      return { content: "You're booked for 24 December at 15:00, reference ABCD1234, and your order has shipped." };
+    };
+    scripts.order = (_req, results) => (results.length === 0 ? { toolCalls: [{ name: 'list_my_orders', arguments: {} }] } : { content: 'I could not find any orders for this chat.' });
+    scripts.appointment = () => ({ status: 401 });
+    const { handle } = await start('I want to book an appointment, and where is my order?');
+    const result = await handle.result();
+    expect(result.llm).toMatchObject({ fallback: expect.stringMatching(/ungrounded|model_failed/) });
+    expect(result.reply!.text).not.toContain('ABCD1234');
+    // Both answered for themselves: the order agent's model, the appointment rule agent (its model was refused).
+    expect(result.outcomes!.map((o) => o.agent)).toEqual(['appointment', 'order']);
+    expect(result.outcomes![1].text).toBe('I could not find any orders for this chat.');
+    expect(result.outcomes![0].text).toMatch(/Available times|Which one suits you/);
+    // The calls it got wrong were answered as errors it could read.
+    const told = toolResults(agentRequests('supervisor')[1].body) as Array<{ error?: string; reply?: string }>;
+    expect(told[0].error).toMatch(/^no agent tool named ask_nobody; use one of ask_appointment, ask_order$/);
+    expect(told[1].error).toMatch(/^request: required/);
+    expect(told[2].reply).toBe('I could not find any orders for this chat.');
+    expect(result.toolCalls!.filter((c) => c.status === 'invalid').map((c) => c.name)).toEqual(['ask_nobody', 'ask_order']);
   });
 
   it('never has the rule agent act after a person declined, even when the model then claims it was done', async () => {
