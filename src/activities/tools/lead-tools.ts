@@ -26,6 +26,10 @@ const scoreLeadSchema = z
   })
   .refine((a) => Object.values(a).some((v) => v !== undefined), 'give at least one of budget, authority, need, timeline, company, company_size, email');
 
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 const scoreLeadTool = defineTool({
   name: 'score_lead',
   description:
@@ -35,23 +39,25 @@ const scoreLeadTool = defineTool({
   describe: (a) => Object.entries(a).filter(([, v]) => v !== undefined).map(([k]) => k).join(', '),
   async run(args, ctx) {
     const text = [args.need, args.company ? `company: ${args.company}` : undefined].filter(Boolean).join('\n');
-    const facts = { budget: args.budget, role: args.authority, companySize: args.company_size, timeline: args.timeline };
+    const given = definedOnly({ budget: args.budget, role: args.authority, companySize: args.company_size, timeline: args.timeline });
     const [existing] = await chatLeads(ctx.db, ctx.chatId, 1);
     let lead: Lead;
     let score;
     if (existing) {
+      // What the prospect said before still holds: a call that adds the timeline keeps the budget and role.
+      const facts = { ...(existing.details?.facts as typeof given | undefined), ...given };
       score = scoreLead({ text: `${existing.message}\n${text}`, ...facts });
-      await rescoreLead(ctx.db, existing, score, { text, by: ctx.key, email: args.email, extra: { company: args.company ?? existing.details?.company ?? null } });
+      await rescoreLead(ctx.db, existing, score, { text, by: ctx.key, email: args.email, extra: { company: args.company ?? existing.details?.company ?? null, facts } });
       lead = { ...existing, score: score.total, grade: score.grade };
     } else {
-      score = scoreLead({ text, ...facts });
+      score = scoreLead({ text, ...given });
       lead = await recordLead(ctx.db, ctx.db.getRepository(Lead).create({
         id: stableUuid(ctx.key),
         chatId: ctx.chatId,
         email: args.email ?? null,
         score: score.total,
         grade: score.grade,
-        details: { ...score, company: args.company ?? null, source: 'llm' },
+        details: { ...score, company: args.company ?? null, source: 'llm', facts: given },
         message: (text || [args.authority, args.timeline].filter(Boolean).join('\n')).slice(0, 2000),
         workflowId: ctx.key,
         createdAt: new Date(ctx.receivedAt),

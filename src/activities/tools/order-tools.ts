@@ -145,6 +145,8 @@ const startReturn = defineTool({
     if (!order) return undefined;
     const returned = returnedLines(order, args.items);
     if (!('lines' in returned)) return undefined;
+    // A refund that cannot happen fails at once (run says why); a person is asked only about one that would.
+    if (order.status === 'cancelled' || !returnEligibility(order, DateTime.fromISO(ctx.receivedAt)).eligible) return undefined;
     const value = refundCents(returned.lines);
     const limit = ctx.deps.refundApprovalAboveCents;
     if (value <= limit) return undefined;
