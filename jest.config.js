@@ -21,7 +21,7 @@ module.exports = {
   coverageReporters: ['text-summary', ['text', { skipFull: true }], 'json-summary', 'lcov'],
   coverageDirectory: '<rootDir>/coverage',
   // The floor: raise it when coverage rises, never lower it (workflows count; see docs/architecture.md).
-  coverageThreshold: { global: { lines: 94, branches: 86, statements: 92, functions: 93 } },
+  coverageThreshold: { global: { lines: 95, branches: 87, statements: 93, functions: 95 } },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 60_000,

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { scoreLead } from '../../domain/lead-scoring';
 import { Lead } from '../../persistence/entities/lead.entity';
@@ -121,7 +122,7 @@ const fetchLeads = defineTool({
     const companies = await searchCompanies(ctx.db, args.query, args.limit ?? 5);
     return done(
       {
-        my_leads: mine.map((l) => ({ score: l.score, grade: l.grade, company: l.details?.company ?? null, created_on: new Date(l.createdAt).toISOString().slice(0, 10) })),
+        my_leads: mine.map((l) => ({ score: l.score, grade: l.grade, company: l.details?.company ?? null, created_on: DateTime.fromJSDate(new Date(l.createdAt)).setZone(ctx.deps.business.timezone).toISODate() })),
         companies: companies.map((c) => ({ domain: c.domain, name: c.name, industry: c.industry, size: c.size, country: c.country, description: c.description })),
       },
       { effect: false, evidence: evidence({ references: companies.map((c) => c.domain) }), detail: `${mine.length} leads, ${companies.length} companies` },
