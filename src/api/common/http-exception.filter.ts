@@ -33,6 +33,9 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string {
  * Maps every error to `{statusCode, error, message}`. Validation errors name each field
  * and its problem; anything unexpected is logged with its stack and answered as a plain 500.
  */
+/** What a 503 tells the caller to wait before retrying. */
+export const RETRY_AFTER_SECONDS = 5;
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
@@ -47,7 +50,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error({ err, method: req?.method, path: req?.path }, `${req?.method} ${req?.path} failed: ${err.message}`);
     }
-    if (!res.headersSent) res.status(body.statusCode).json(body);
+    if (!res.headersSent) {
+      // A dependency that is down, or no worker to answer: worth retrying shortly.
+      if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(body.statusCode).json(body);
+    }
   }
 
   private toBody(exception: unknown): ErrorBody {

@@ -4,6 +4,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import type { AppConfig } from '../../config';
 import { dataConverterFor } from '../../codec';
 import { temporalConnectionOptions } from '../../temporal/connection-options';
+import { clientInterceptors } from '../../temporal/deadlines';
 import { APP_CONFIG } from '../common/tokens';
 
 /**
@@ -19,7 +20,8 @@ import { APP_CONFIG } from '../common/tokens';
       useFactory: (config: AppConfig) =>
         new Client({
           // A short connect timeout: a caller waiting on a down cluster gets a 503 it can retry.
-          connection: Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: '3 seconds' }),
+          // Every call with a deadline (long polls aside): a down cluster is a 503 in seconds, not 20 s.
+          connection: Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: '3 seconds', interceptors: clientInterceptors() }),
           namespace: config.temporal.namespace,
           // Encrypts what it sends and decrypts what it reads when PAYLOAD_ENCRYPTION_KEYS is set.
           dataConverter: dataConverterFor(config),
