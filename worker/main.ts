@@ -8,6 +8,8 @@ import { workerRegistry } from '../src/observability/metrics';
 import { startMetricsServer, type MetricsServer } from '../src/observability/metrics-server';
 import { installTracing } from '../src/observability/tracing';
 import { openDatabase } from '../src/persistence';
+import { clientInterceptors } from '../src/temporal/deadlines';
+import { WORKER_HEARTBEAT_INTERVAL_MS } from '../src/temporal/worker-heartbeats';
 import { temporalConnectionOptions } from '../src/temporal/connection-options';
 import { activityDepsFromConfig } from './activity-deps';
 import { createWorker } from './create-worker';
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
   const { workerMetricsPort, temporalMetricsPort, otlpEndpoint, serviceName } = config.observability;
   Runtime.install({
     logger: new PinoTemporalLogger(logger),
+    // Tells the server this worker is alive (and, last, that it shut down): /health/ready reads it.
+    workerHeartbeatInterval: WORKER_HEARTBEAT_INTERVAL_MS,
     // The SDK's own worker metrics (task slots, poll latency, schedule-to-start…), Prometheus format.
     ...(temporalMetricsPort > 0
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.host}:${temporalMetricsPort}`, countersTotalSuffix: true, useSecondsForDurations: true } } } }
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   // Plain for a dev server; TLS, an API key or mTLS for a secured cluster or Temporal Cloud.
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // Activities that start and signal follow-up campaigns use an ordinary client.
-  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  const clientConnection = await Connection.connect({ ...temporalConnectionOptions(config), interceptors: clientInterceptors() });
   const dataConverter = dataConverterFor(config);
   const client = new Client({
     connection: clientConnection,

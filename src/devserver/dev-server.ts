@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
+import { WORKER_HEARTBEAT_SERVER_ARGS } from '../temporal/worker-heartbeats';
 
 // Callers that start a dev server pick its port here too.
 export { freePort } from './free-port';
@@ -102,6 +103,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.codecEndpoint && options.uiPort) args.push('--ui-codec-endpoint', options.codecEndpoint);
   args.push(...searchAttributeArgs());
+  // Worker heartbeats, which /health/ready reads to know a worker is there right now.
+  args.push(...WORKER_HEARTBEAT_SERVER_ARGS);
   if (options.tuned !== false) args.push(...DEV_SERVER_SPEED_ARGS);
   args.push(...(options.extraArgs ?? []));
 

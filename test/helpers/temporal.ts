@@ -8,6 +8,7 @@ import { dataConverterFor } from '../../src/codec';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
+import { WORKER_HEARTBEAT_INTERVAL_MS } from '../../src/temporal/worker-heartbeats';
 import { coverageSinks } from './coverage/sinks';
 import { TEMPORAL_ADDRESS_VAR, WORKFLOW_BUNDLE_VAR } from './shared-env';
 
@@ -35,6 +36,7 @@ export function installQuietRuntime(): void {
         error: (message, meta) => log('ERROR', message, meta),
       },
       telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+      workerHeartbeatInterval: WORKER_HEARTBEAT_INTERVAL_MS,
     });
   } catch {
     // Already installed in this Jest worker by an earlier test file.
