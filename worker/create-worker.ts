@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../src/activities';
 import { workerObservabilityOptions } from '../src/observability/worker-observability';
+import { STICKY_SCHEDULE_TO_START_TIMEOUT } from '../src/temporal/recovery';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -49,6 +50,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       : { workflowsPath: require.resolve('../src/workflows') }),
     activities: createActivities(setup.deps),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+    // A dead worker's sticky tasks move to the shared queue in seconds (src/temporal/recovery.ts).
+    stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_TIMEOUT,
     ...productionWorkerTuning(),
     // Tracing (OpenTelemetry interceptors, workflow span sink) and activity metrics.
     ...observability,

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { CHANNEL, CHAT_ID, conversationWorkflowId, messageArrivedSignal, type Arrival, type ConversationInput } from '../contracts';
+import { MESSAGE_WORKFLOW_TASK_TIMEOUT } from './recovery';
 
 /**
  * Hands a message to its chat's conversation workflow: signal-with-start, so the first
@@ -12,6 +13,7 @@ export async function signalArrival(client: Client, taskQueue: string, input: Co
   await client.workflow.signalWithStart<(input: ConversationInput) => Promise<unknown>, [Arrival]>('conversation', {
     workflowId: conversationWorkflowId(input.chatRef, taskQueue),
     taskQueue,
+    workflowTaskTimeout: MESSAGE_WORKFLOW_TASK_TIMEOUT,
     args: [input],
     signal: messageArrivedSignal,
     signalArgs: [arrival],
