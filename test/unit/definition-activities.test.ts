@@ -52,7 +52,7 @@ class WebsiteStandIn extends LoopbackHttpServer {
         res.writeHead(302, { location: 'http://not-allowed.invalid/' }).end();
         return;
       case '/api/items':
-        res.writeHead(201, { 'content-type': 'application/json', etag: '"v1"', 'x-internal': 'dropped' }).end(JSON.stringify({ echoed: body ? JSON.parse(body) : null, method: req.method, auth: req.headers.authorization ?? null }));
+        res.writeHead(201, { 'content-type': 'application/json', etag: '"v1"', 'x-internal': 'dropped' }).end(JSON.stringify({ echoed: body ? JSON.parse(body) : null, method: req.method, auth: req.headers.authorization ?? null, idempotencyKey: req.headers['idempotency-key'] ?? null }));
         return;
       case '/api/missing':
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such item"}');
@@ -258,6 +258,18 @@ describe('definition activities', () => {
   describe('httpRequest', () => {
     const input = (url: string, extra: Record<string, unknown> = {}) => ({ executionId: 'wfexec:x', stepId: 'call', method: 'POST' as const, url, ...extra });
 
+    it('sends the same Idempotency-Key (execution id and step id) on every attempt, and keeps one the step sets', async () => {
+      const keyOf = async (attempt: number, extra: Record<string, unknown> = {}) => {
+        const retry = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
+        const result = await retry.run(activities(['127.0.0.1']).httpRequest, input(`${site.origin}/api/items`, extra));
+        return (result as { output: { body: { idempotencyKey: string | null } } }).output.body.idempotencyKey;
+      };
+      expect(await keyOf(1)).toBe('wfexec:x:call');
+      expect(await keyOf(2)).toBe('wfexec:x:call');
+      expect(await keyOf(3, { stepId: 'other' })).toBe('wfexec:x:other');
+      expect(await keyOf(1, { headers: { 'Idempotency-Key': 'mine-42' } })).toBe('mine-42');
+    });
+
     it('calls an allow-listed host and returns status, a few headers and the parsed JSON body', async () => {
       const result = await env.run(activities(['127.0.0.1']).httpRequest, input(`${site.origin}/api/items`, { headers: { authorization: 'Bearer t0k3n' }, body: { sku: 'MG-100' } }));
       expect(result).toEqual({
@@ -265,7 +277,7 @@ describe('definition activities', () => {
         output: {
           status: 201,
           headers: expect.objectContaining({ 'content-type': 'application/json', etag: '"v1"' }),
-          body: { echoed: { sku: 'MG-100' }, method: 'POST', auth: 'Bearer t0k3n' },
+          body: { echoed: { sku: 'MG-100' }, method: 'POST', auth: 'Bearer t0k3n', idempotencyKey: 'wfexec:x:call' },
         },
       });
       expect((result.output as { headers: Record<string, string> }).headers).not.toHaveProperty('x-internal');

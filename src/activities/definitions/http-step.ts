@@ -54,13 +54,19 @@ function allowedUrl(raw: string, allowedHosts: readonly string[]): URL {
   return url;
 }
 
-/** The step's headers, less those fetch sets itself. */
+/**
+ * The step's headers, less those fetch sets itself, with an `Idempotency-Key` the same on
+ * every attempt (`<execution id>:<step id>`): a callee that keeps keys sees a retry after a
+ * timeout, or after a worker died mid-request, as the request it already handled. A step
+ * that sets its own Idempotency-Key keeps it.
+ */
 function requestHeaders(input: HttpRequestInput): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     if (/^(host|content-length|connection|transfer-encoding)$/i.test(name)) continue;
     headers.set(name, value);
   }
+  if (!headers.has('idempotency-key')) headers.set('Idempotency-Key', `${input.executionId}:${input.stepId}`);
   return headers;
 }
 

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { llmEnabled, type AppConfig } from '../../config';
 import {
@@ -18,9 +19,38 @@ import { messagesReceived } from '../../observability/metrics';
 import type { handleMessage } from '../../workflows';
 import { chatReferenceFor, type ChatReference } from '../../codec';
 import { signalArrival } from '../../temporal/conversation-intake';
+import { MESSAGE_WORKFLOW_TASK_TIMEOUT } from '../../temporal/recovery';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { MessageView } from './messages.dto';
+
+/** The memo key under which a message's workflow keeps its content's fingerprint. */
+const CONTENT_MEMO = 'contentFingerprint';
+
+type ContentFingerprint = { chatId: string; body: string; media: string };
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 22);
+}
+
+/**
+ * What makes a redelivery the same message: its chat, its text and its media, each hashed
+ * (Stripe's rule for a reused idempotency key: same key, different request, is an error).
+ */
+function contentFingerprint(message: IntakeMessage): ContentFingerprint {
+  return { chatId: digest(message.chatId), body: digest(message.body), media: digest(message.media?.reference ?? null) };
+}
+
+/** The field a redelivery changed, or undefined when it is the same message (or the run predates fingerprints). */
+function conflictWith(stored: unknown, message: IntakeMessage): string | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const before = stored as Partial<ContentFingerprint>;
+  const now = contentFingerprint(message);
+  if (before.chatId !== undefined && before.chatId !== now.chatId) return 'chatId';
+  if (before.body !== undefined && before.body !== now.body) return 'body';
+  if (before.media !== undefined && before.media !== now.media) return 'media';
+  return undefined;
+}
 
 /** One inbound message from any intake (the API, a provider webhook), normalized. */
 export type IntakeMessage = Omit<InboundMessage, 'fromMe'> & { media?: MessageMedia; provider?: InboundProvider };
@@ -124,6 +154,10 @@ export class MessagesService {
           args: [input],
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // A task a killed worker held is handed out again in seconds (src/temporal/recovery.ts).
+          workflowTaskTimeout: MESSAGE_WORKFLOW_TASK_TIMEOUT,
+          // What a redelivery must match to be the same message (hashes: the memo is visible in the Web UI).
+          memo: { [CONTENT_MEMO]: contentFingerprint(message) },
           typedSearchAttributes: [
             { key: CHAT_ID, value: chatRef },
             { key: CHANNEL, value: message.channel },
@@ -135,8 +169,13 @@ export class MessagesService {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         try {
           const existing = await this.client.workflow.getHandle(workflowId).describe();
+          const conflict = conflictWith((await existing.memo)?.[CONTENT_MEMO], message);
+          if (conflict) {
+            throw new ConflictException(`id: message ${message.id} was already received with a different ${conflict}; the first one is kept (a new message needs a new id)`);
+          }
           return { workflowId, runId: existing.runId, duplicate: true };
         } catch (describeErr) {
+          if (describeErr instanceof ConflictException) throw describeErr;
           throw toHttpError(describeErr, workflowId);
         }
       }

@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ZodError } from 'zod';
 import { isDeliveryStatusUpdate, parseTwilioWebhook, parseWhatsAppWebhook, type DeliveryStatusUpdate, type NormalizedInbound } from '../../channels';
@@ -78,6 +78,20 @@ export class WebhooksService {
     return isDeliveryStatusUpdate(event) ? this.process([], [event]) : this.process([event], []);
   }
 
+  /**
+   * A provider redelivering an id with other content is not retried into a loop: the first
+   * content stands, the webhook is acknowledged, and the conflict is logged.
+   */
+  private async acceptOnce(message: Parameters<MessagesService['accept']>[0]): Promise<{ duplicate: boolean }> {
+    try {
+      return await this.messages.accept(message);
+    } catch (err) {
+      if (!(err instanceof ConflictException)) throw err;
+      this.logger.warn(`${message.provider ?? 'provider'} message ${message.id}: ${err.message}`);
+      return { duplicate: true };
+    }
+  }
+
   private async process(messages: NormalizedInbound[], statuses: DeliveryStatusUpdate[]): Promise<DeliverySummary> {
     const summary: DeliverySummary = { messages: messages.length, started: 0, duplicates: 0, unsupported: 0, statuses: statuses.length };
     for (const message of messages) {
@@ -93,7 +107,7 @@ export class WebhooksService {
         });
         continue;
       }
-      const accepted = await this.messages.accept({
+      const accepted = await this.acceptOnce({
         chatId: message.chatId,
         id: message.messageId,
         body: message.body,
