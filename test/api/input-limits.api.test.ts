@@ -138,6 +138,20 @@ describe('input limits: strict bodies, sizes, text, pagination, headers', () => 
       expectError(await api('POST', '/api/messages', { json: message({ body }) }), 400, expected);
     });
 
+    it('refuses a body whose bytes are not UTF-8, on the API and the webhooks, storing nothing', async () => {
+      const id = `lim_${randomUUID()}`;
+      // "café" in Latin-1: the é is the lone byte 0xE9, which UTF-8 never allows there.
+      const latin1 = Buffer.concat([Buffer.from(`{"chatId":"limits-utf8@c.us","id":"${id}","body":"caf`), Buffer.from([0xe9]), Buffer.from('"}')]);
+      const res = await fetch(`${h.api.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: latin1 });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toBe('body: not valid UTF-8 (JSON must be UTF-8 encoded)');
+      const view = await api('GET', `/api/messages/${encodeURIComponent(`msg:whatsapp:${id}`)}`);
+      expect(view.status).toBe(404);
+      const truncated = Buffer.concat([Buffer.from('{"object":"whatsapp_business_account","entry":[],"x":"'), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from('"}')]);
+      const hook = await fetch(`${h.api.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: truncated });
+      expect(hook.status).toBe(400);
+    });
+
     it('accepts well-formed text outside the BMP', async () => {
       const res = await api('POST', '/api/messages', { json: message({ body: 'gracias 😀🎉 你好' }) });
       expect(res.status).toBe(202);

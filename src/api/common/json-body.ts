@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { json, urlencoded, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { textProblem } from './safe-text';
@@ -21,7 +22,7 @@ const isWebhook = (req: Request) => req.path.startsWith('/webhooks/');
  * - JSON with the raw bytes kept (webhook signatures are computed over them); webhooks get
  *   `WEBHOOK_BODY_LIMIT`, everything else `limit`;
  * - form fields only for webhooks (Twilio signs the fields, not the bytes);
- * - parser failures named: malformed JSON a 400, an oversized body a 413;
+ * - parser failures named: malformed JSON or bytes that are not UTF-8 a 400, an oversized body a 413;
  * - the parsed body walked once: prototype keys (`__proto__`, `constructor`, `prototype`)
  *   and nesting deeper than `MAX_JSON_DEPTH` are a 400 everywhere; NUL and lone surrogates
  *   in any string or key of an API body or query string are a 400 naming the field;
@@ -30,6 +31,8 @@ const isWebhook = (req: Request) => req.path.startsWith('/webhooks/');
  */
 export function jsonBody(limit: string, webhookLimit = WEBHOOK_BODY_LIMIT): RequestHandler[] {
   const keepRaw = (req: Request, _res: Response, buf: Buffer) => {
+    // Refused rather than stored with U+FFFD in place of what the sender meant.
+    if (!isUtf8(buf)) throw Object.assign(new Error('not valid UTF-8 (JSON must be UTF-8 encoded)'), { status: 400, type: 'encoding.invalid' });
     (req as RawBodyRequest).rawBody = buf;
   };
   const apiJson = json({ limit, verify: keepRaw, type: ['application/json', 'application/*+json'] });

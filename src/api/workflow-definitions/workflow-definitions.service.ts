@@ -16,7 +16,8 @@ import {
   type StepState,
 } from '../../contracts/run-definition';
 import { agentTasks } from '../../domain/agent-registry';
-import { validateDefinition, type DefinitionError } from '../../domain/workflow-definitions';
+import { isHostAllowed, validateDefinition, type DefinitionError, type DefinitionStep } from '../../domain/workflow-definitions';
+
 import { DefinitionExecution } from '../../persistence/entities/definition-execution.entity';
 import { WorkflowDefinition } from '../../persistence/entities/workflow-definition.entity';
 import { toHttpError } from '../common/temporal-errors';
@@ -71,6 +72,9 @@ function invalidDefinition(errors: DefinitionError[]): BadRequestException {
   return new BadRequestException({ message, errors });
 }
 
+/** How long a read waits for a worker to answer the execution's query before answering 503. */
+const QUERY_DEADLINE_MS = 3000;
+
 const FINAL: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
 
 export type ExecuteAnswer = { status: 200; body: ExecutionState } | { status: 202; body: { execution_id: string; workflow_id: string; version: number; status: 'running' } };
@@ -107,9 +111,47 @@ export class WorkflowDefinitionsService {
     return row;
   }
 
+  /**
+   * What only this deployment knows, checked before a definition is stored: an `http` step's
+   * literal URL is http(s) on an allowed host (WORKFLOW_HTTP_ALLOWED_HOSTS), and a
+   * `sub_workflow` names a live definition (and a version it has). A URL built from a
+   * template is checked when the step runs.
+   */
+  private async referenceErrors(steps: DefinitionStep[]): Promise<DefinitionError[]> {
+    const errors: DefinitionError[] = [];
+    const allowed = this.config.definitions.httpAllowedHosts;
+    const checkUrl = (stepId: string, field: string, raw: string) => {
+      if (raw.includes('{{')) return;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        errors.push({ step_id: stepId, field, message: `${raw} is not a valid URL` });
+        return;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') errors.push({ step_id: stepId, field, message: `must be http or https, not ${url.protocol.replace(/:$/, '')}` });
+      else if (!isHostAllowed(url, allowed)) errors.push({ step_id: stepId, field, message: `host ${url.host} is not on the allow-list (WORKFLOW_HTTP_ALLOWED_HOSTS${allowed.length ? `: ${allowed.join(', ')}` : ' is empty'})` });
+    };
+    for (const [i, step] of steps.entries()) {
+      const at = `steps[${i}]`;
+      if (step.step_type === 'http') checkUrl(step.step_id, `${at}.url`, step.url);
+      if (step.step_type === 'parallel') step.branches.forEach((b, j) => b.step_type === 'http' && checkUrl(step.step_id, `${at}.branches[${j}].url`, b.url));
+      if (step.step_type === 'for_each' && step.step.step_type === 'http') checkUrl(step.step_id, `${at}.step.url`, step.step.url);
+      if (step.step_type === 'sub_workflow') {
+        const versions = await this.definitions.find({ where: { workflowId: step.workflow_id }, order: { version: 'DESC' }, take: 1 });
+        const latest = versions[0];
+        if (!latest || latest.deletedAt) errors.push({ step_id: step.step_id, field: `${at}.workflow_id`, message: `no workflow ${step.workflow_id}` });
+        else if (step.version !== undefined && step.version > latest.version) errors.push({ step_id: step.step_id, field: `${at}.version`, message: `workflow ${step.workflow_id} has no version ${step.version} (latest is ${latest.version})` });
+      }
+    }
+    return errors;
+  }
+
   async create(body: unknown): Promise<DefinitionView> {
     const result = validateDefinition(body, { agentTasks });
     if (!result.ok) throw invalidDefinition(result.errors);
+    const unknown = await this.referenceErrors(result.definition.steps);
+    if (unknown.length > 0) throw invalidDefinition(unknown);
     const { name, description, steps } = result.definition;
     const row = this.definitions.create({ workflowId: randomUUID(), version: 1, name, description: description ?? null, steps, createdAt: new Date(), deletedAt: null });
     await this.definitions.insert(row);
@@ -153,6 +195,8 @@ export class WorkflowDefinitionsService {
     }
     const result = validateDefinition(body, { agentTasks, workflowId });
     if (!result.ok) throw invalidDefinition(result.errors);
+    const unknown = await this.referenceErrors(result.definition.steps);
+    if (unknown.length > 0) throw invalidDefinition(unknown);
     const { name, description, steps } = result.definition;
     const row = this.definitions.create({ workflowId, version: latest.version + 1, name, description: description ?? null, steps, createdAt: new Date(), deletedAt: null });
     try {
@@ -236,7 +280,8 @@ export class WorkflowDefinitionsService {
     const handle = this.client.workflow.getHandle(executionId);
     let state: ExecutionState;
     try {
-      state = await handle.query(executionStateQuery);
+      // A query needs a worker: without one it would wait for the server's own timeout.
+      state = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(executionStateQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`executionId: no execution ${executionId}`);
       // A run that was terminated (or timed out) may not answer; its row and description still do.

@@ -11,3 +11,5 @@ export { DEFINITION_LIMITS, jsonValueProblems } from './limits';
 export { STEP_ID_PATTERN, workflowDefinitionBodySchema, stepSchema, innerStepSchema } from './schema';
 export { renderTemplates, renderString, parseTemplates, wholeTemplate, lookupTemplate, type TemplateContext } from './templates';
 export { validateDefinition, type DefinitionError, type ValidationContext, type ValidationResult } from './validate';
+export { isHostAllowed } from './hosts';
+export type { DefinitionStep } from './model';
