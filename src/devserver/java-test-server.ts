@@ -39,8 +39,20 @@ export interface FoundJavaTestServer {
   source: JavaTestServerSource;
 }
 
+/**
+ * What kept the project from providing the server: `java` or `mvn` absent, Maven unable to
+ * fetch the artifact, or a TEMPORAL_TEST_SERVER_PATH that is not an executable file.
+ */
+export type JavaTestServerMissing = 'java' | 'maven' | 'fetch' | 'env';
+
 export class JavaTestServerNotFoundError extends Error {
   override name = 'JavaTestServerNotFoundError';
+  constructor(
+    message: string,
+    readonly missing?: JavaTestServerMissing,
+  ) {
+    super(message);
+  }
 }
 
 /** `~/.cache/switchboard/temporal-test-server` (or under XDG_CACHE_HOME). */
@@ -69,7 +81,7 @@ export function findJavaTestServer(env: NodeJS.ProcessEnv = process.env): FoundJ
   const fromEnv = env.TEMPORAL_TEST_SERVER_PATH?.trim();
   if (fromEnv) {
     if (!isExecutableFile(fromEnv)) {
-      throw new JavaTestServerNotFoundError(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} is not an executable file`);
+      throw new JavaTestServerNotFoundError(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} is not an executable file`, 'env');
     }
     return { path: path.resolve(fromEnv), version: 'external', source: 'env' };
   }
@@ -157,6 +169,7 @@ function requireJava(): void {
       'The time-skipping tests need the Temporal Java test server, which needs Java 11 or later and it was not found ' +
         '(neither $JAVA_HOME/bin/java nor `java` on PATH). Install a JDK or JRE (e.g. `apt-get install openjdk-17-jre-headless`), ' +
         'or set TEMPORAL_TEST_SERVER_PATH to an executable test server.',
+      'java',
     );
   }
 }
@@ -188,6 +201,7 @@ export async function buildJavaTestServer(log: (line: string) => void = (l) => p
     throw new JavaTestServerNotFoundError(
       `No Temporal Java test server found and Maven is not installed to fetch ${JAVA_TEST_SERVER_ARTIFACT}:${JAVA_TEST_SERVER_VERSION} ` +
         'from Maven Central. Install Maven (e.g. `apt-get install maven`), or set TEMPORAL_TEST_SERVER_PATH to an executable test server.',
+      'maven',
     );
   }
   const version = JAVA_TEST_SERVER_VERSION;
@@ -220,6 +234,7 @@ async function assembleCopy(scratch: string, version: string, log: (line: string
     throw new JavaTestServerNotFoundError(
       `mvn dependency:copy-dependencies for ${JAVA_TEST_SERVER_ARTIFACT}:${version} failed (does this machine reach Maven Central, ` +
         `or a mirror in ~/.m2/settings.xml?):\n${output.trim().split('\n').slice(-30).join('\n')}`,
+      'fetch',
     );
   }
   const wrapper = path.join(scratch, WRAPPER_NAME);
@@ -296,4 +311,63 @@ export async function ensureJavaTestServer(log?: (line: string) => void): Promis
     return found;
   }
   return buildJavaTestServer(log);
+}
+
+/**
+ * The server behind `TestWorkflowEnvironment.createTimeSkipping`, in the SDK's own terms:
+ * the project's Java test server (first choice), or the SDK's download of its native
+ * time-skipping server (`cached-download`, needs internet) when the project cannot provide
+ * one because Java or Maven is missing or Maven could not fetch it.
+ */
+export type TimeSkippingServerChoice =
+  | { executable: { type: 'existing-path'; path: string }; server: FoundJavaTestServer }
+  | { executable: { type: 'cached-download' }; fallbackFrom: JavaTestServerNotFoundError };
+
+const MISSING_SHORT: Record<JavaTestServerMissing, string> = {
+  java: 'Java is not installed (neither $JAVA_HOME/bin/java nor `java` on PATH)',
+  maven: 'Maven is not installed (no `mvn` on PATH)',
+  fetch: 'Maven could not fetch it from Maven Central',
+  env: 'TEMPORAL_TEST_SERVER_PATH is not an executable file',
+};
+
+/** One line: why the project's Java test server is not used and what is used instead. */
+export function timeSkippingFallbackLine(err: JavaTestServerNotFoundError): string {
+  return (
+    `No Temporal Java test server: ${MISSING_SHORT[err.missing ?? 'fetch']}; ` +
+    "using the SDK's own download of the time-skipping test server instead (needs internet)."
+  );
+}
+
+/**
+ * The message when neither server could be had: what was missing, why the download
+ * failed, and both ways to fix it.
+ */
+export function timeSkippingUnavailableMessage(javaError: JavaTestServerNotFoundError, downloadError: unknown): string {
+  const why = (downloadError instanceof Error ? downloadError.message : String(downloadError)).replace(/^Error: /, '');
+  return (
+    `The time-skipping tests have no test server. ${MISSING_SHORT[javaError.missing ?? 'fetch']}, so the project could not ` +
+    `provide the Temporal Java test server, and the SDK's own download of the time-skipping server failed too (${why.trim()}). ` +
+    'Fix either: install Java 17 and Maven (e.g. `apt-get install openjdk-17-jdk-headless maven`; the first run fetches the ' +
+    'server from Maven Central, or `npm run temporal:test-server` does it ahead), or allow internet access so the SDK can ' +
+    `download its server (from temporal.download). The Java path said: ${javaError.message}`
+  );
+}
+
+/**
+ * Picks the time-skipping server: the project's Java test server when `ensure` provides one,
+ * else the SDK's download, logging one line saying why. An invalid TEMPORAL_TEST_SERVER_PATH
+ * (an explicit choice) and unexpected errors are not papered over: they are thrown.
+ */
+export async function chooseTimeSkippingServer(
+  log: (line: string) => void,
+  ensure: (log: (line: string) => void) => Promise<FoundJavaTestServer> = ensureJavaTestServer,
+): Promise<TimeSkippingServerChoice> {
+  try {
+    const server = await ensure(log);
+    return { executable: { type: 'existing-path', path: server.path }, server };
+  } catch (err) {
+    if (!(err instanceof JavaTestServerNotFoundError) || err.missing === 'env' || err.missing === undefined) throw err;
+    log(timeSkippingFallbackLine(err));
+    return { executable: { type: 'cached-download' }, fallbackFrom: err };
+  }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/persistence';
+import { NO_POSTGRES_NOTICE, POSTGRES_NOTICE_VAR } from './postgres';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -20,14 +21,16 @@ export interface TestDatabase {
 
 /**
  * The database kinds the database tests run on: SQLite always, PostgreSQL when
- * DATABASE_URL points at one (.ci/run starts one). Without it the PostgreSQL variants are
- * not registered, and this says so once, visibly.
+ * DATABASE_URL points at one (yours, or the throw-away cluster global setup starts when
+ * PostgreSQL's binaries are installed: ./postgres.ts). Without it the PostgreSQL variants
+ * are not registered; global setup has said so at the start and the summary says it again
+ * at the end, so this says it only when that line is missing (a run without global setup).
  */
 export function databaseKinds(): DatabaseKind[] {
   if (process.env.DATABASE_URL) return ['sqlite', 'postgres'];
-  if (!(globalThis as Record<string, unknown>).__pgNoticeShown) {
+  if (!process.env[POSTGRES_NOTICE_VAR] && !(globalThis as Record<string, unknown>).__pgNoticeShown) {
     (globalThis as Record<string, unknown>).__pgNoticeShown = true;
-    process.stderr.write('[postgres] DATABASE_URL is not set: the PostgreSQL variants of the database tests are not run here (.ci/run runs them).\n');
+    process.stderr.write(`[postgres] ${NO_POSTGRES_NOTICE}\n`);
   }
   return ['sqlite'];
 }

@@ -2,7 +2,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
-import { ensureJavaTestServer } from '../../src/devserver/java-test-server';
+import { chooseTimeSkippingServer, timeSkippingUnavailableMessage } from '../../src/devserver/java-test-server';
 import { activityDepsFromConfig } from '../../worker/activity-deps';
 import { createWorker } from '../../worker/create-worker';
 import { openTestDatabase, type TestDatabase } from './database';
@@ -12,7 +12,8 @@ import { installQuietRuntime, testConfig, uniqueTaskQueue, workflowBundle, type 
 /**
  * Time-skipping tests (README, "Tests"): the Temporal Java test server, found or
  * fetched once by the project (`src/devserver/java-test-server.ts`), under
- * `TestWorkflowEnvironment.createTimeSkipping`. Timers of hours or days fire as soon as
+ * `TestWorkflowEnvironment.createTimeSkipping`; when Java or Maven is missing (or Maven
+ * cannot fetch it), the SDK's own download of its time-skipping server instead. Timers of hours or days fire as soon as
  * nothing else is pending. Start one environment per test file (beforeAll/afterAll): the
  * JVM takes about a second to start.
  */
@@ -42,15 +43,20 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
 }
 
 /**
- * A time-skipping environment on the project's Java test server, with the project's
- * search attributes registered, so `handleMessage` runs on it unchanged.
+ * A time-skipping environment on the project's Java test server (or, without Java or
+ * Maven, the SDK's download of its own), with the project's search attributes registered,
+ * so `handleMessage` runs on it unchanged.
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
-  const server = await ensureJavaTestServer((line) => process.stderr.write(`[time-skipping] ${line}\n`));
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: server.path } },
-  });
+  const choice = await chooseTimeSkippingServer((line) => process.stderr.write(`[time-skipping] ${line}\n`));
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: choice.executable } });
+  } catch (err) {
+    if (!('fallbackFrom' in choice)) throw err;
+    throw new Error(timeSkippingUnavailableMessage(choice.fallbackFrom, err), { cause: err });
+  }
   try {
     await registerSearchAttributes(env);
   } catch (err) {
