@@ -333,15 +333,47 @@ describe.each(databaseKinds())('user-defined workflows (seed 004) through the AP
     expect((await postJson(url(`/api/v1/executions/wfexec:${randomUUID()}/callbacks/first`), {})).status).toBe(404);
   });
 
-  it('fails an http step to a host off the allow-list, naming the step, without a single request', async () => {
+  it('refuses at create an http step to a host off the allow-list or with another scheme, and a sub_workflow that does not exist, naming the step', async () => {
+    const before = (await getJson(url('/api/v1/workflows?limit=100'))).body.total;
+    const denyHost = await postJson(url('/api/v1/workflows'), {
+      name: 'call partners',
+      steps: [
+        { step_id: 'ping', step_type: 'http', method: 'GET', url: `${site.origin}/api/ping` },
+        { step_id: 'push', step_type: 'http', method: 'POST', url: `${denied.origin}/crm/leads`, depends_on: ['ping'] },
+      ],
+    });
+    expect(denyHost.status).toBe(400);
+    expect(denyHost.body.message).toMatch(new RegExp(`^step push, steps\\[1\\]\\.url: host ${denied.origin.replace('http://', '').replace(/\./g, '\\.')} is not on the allow-list`));
+    const fileScheme = await postJson(url('/api/v1/workflows'), { name: 'read a file', steps: [{ step_id: 'read', step_type: 'http', method: 'GET', url: 'file:///etc/passwd' }] });
+    expect(fileScheme.status).toBe(400);
+    expect(fileScheme.body.message).toBe('step read, steps[0].url: must be http or https, not file');
+    const inBranch = await postJson(url('/api/v1/workflows'), {
+      name: 'metadata',
+      steps: [{ step_id: 'fan', step_type: 'parallel', branches: [{ step_id: 'meta', step_type: 'http', method: 'GET', url: 'http://169.254.169.254/latest/meta-data' }] }],
+    });
+    expect(inBranch.status).toBe(400);
+    expect(inBranch.body.message).toMatch(/^step fan, steps\[0\]\.branches\[0\]\.url: host 169\.254\.169\.254 is not on the allow-list/);
+    const missing = await postJson(url('/api/v1/workflows'), { name: 'parent', steps: [{ step_id: 'child', step_type: 'sub_workflow', workflow_id: '00000000-0000-4000-8000-00000000dead' }] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toBe('step child, steps[0].workflow_id: no workflow 00000000-0000-4000-8000-00000000dead');
+    // Nothing was stored.
+    expect((await getJson(url('/api/v1/workflows?limit=100'))).body.total).toBe(before);
+    // An update is held to the same rules.
+    const { workflow_id: id } = await create({ name: 'ok', steps: [{ step_id: 'ping', step_type: 'http', method: 'GET', url: `${site.origin}/api/ping` }] });
+    const update = await send('PUT', url(`/api/v1/workflows/${id}`), { name: 'ok', steps: [{ step_id: 'ping', step_type: 'http', method: 'GET', url: `${denied.origin}/x` }] });
+    expect(update.status).toBe(400);
+    expect(update.body.message).toMatch(/^step ping, steps\[0\]\.url: host .* is not on the allow-list/);
+  });
+
+  it('fails at run time an http step whose templated URL reaches a host off the allow-list, without a single request', async () => {
     const { workflow_id: id } = await create({
       name: 'call partners',
       steps: [
         { step_id: 'ping', step_type: 'http', method: 'GET', url: `${site.origin}/api/ping` },
-        { step_id: 'push', step_type: 'http', method: 'POST', url: `${denied.origin}/crm/leads`, body: { pong: '{{steps.ping.output.body.pong}}' }, depends_on: ['ping'], retry: { max_attempts: 5, initial_interval: 1 } },
+        { step_id: 'push', step_type: 'http', method: 'POST', url: '{{input.target}}/crm/leads', body: { pong: '{{steps.ping.output.body.pong}}' }, depends_on: ['ping'], retry: { max_attempts: 5, initial_interval: 1 } },
       ],
     });
-    const run = await postJson(url(`/api/v1/workflows/${id}/execute`), {});
+    const run = await postJson(url(`/api/v1/workflows/${id}/execute`), { input_data: { target: denied.origin } });
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ status: 'failed', outputs: { ping: { status: 200, body: { pong: true } } }, error: { step_id: 'push', message: expect.stringMatching(/not on the allow-list/) } });
     const push = run.body.steps.find((s: { step_id: string }) => s.step_id === 'push');
