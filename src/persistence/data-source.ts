@@ -94,10 +94,31 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   };
 }
 
+/**
+ * SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE). TypeORM opens
+ * them deferred: as readers that become writers at their first write, which in WAL mode
+ * fails at once with "database is locked" when another process (the API, the worker) has
+ * committed meanwhile, whatever the busy timeout. Taking the lock first makes them wait
+ * their turn instead. Patched once on the driver's query runner, for SQLite only.
+ */
+let immediateTransactions = false;
+function beginImmediately(dataSource: DataSource): void {
+  if (immediateTransactions || dataSource.options.type !== 'better-sqlite3') return;
+  const runner = dataSource.createQueryRunner();
+  const proto = Object.getPrototypeOf(runner) as { query: (sql: string, ...rest: unknown[]) => Promise<unknown> };
+  const query = proto.query;
+  proto.query = function (this: unknown, sql: string, ...rest: unknown[]) {
+    return query.call(this, sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest);
+  };
+  immediateTransactions = true;
+  void runner.release();
+}
+
 /** Connects and brings the schema up to date with the committed migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
+  beginImmediately(dataSource);
   try {
     await runMigrationsOnce(dataSource);
   } catch (err) {
