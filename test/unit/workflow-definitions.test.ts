@@ -57,6 +57,11 @@ describe('validateDefinition', () => {
     expect(locations({ name: 'x', steps: [agent('a')], owner: 'me' })).toEqual([{ step_id: undefined, field: '' }]);
     expect(locations({ name: 'x', description: 'd'.repeat(2001), steps: [agent('a')] })).toEqual([{ step_id: undefined, field: 'description' }]);
     expect(locations({ name: 'x', steps: Array.from({ length: 101 }, (_, i) => agent(`s${i}`)) })).toEqual([{ step_id: undefined, field: 'steps' }]);
+    // Past the generic JSON bound too, the steps' own limit is the one reported.
+    for (const length of [101, 1500]) {
+      const result = validateDefinition({ name: 'x', steps: Array.from({ length }, (_, i) => agent(`s${i}`)) }, { agentTasks });
+      expect(result).toEqual({ ok: false, errors: [{ field: 'steps', message: `at most 100 steps (got ${length})` }] });
+    }
     expect(locations(body(agent('a', { depends_on: Array.from({ length: 51 }, () => 'b') }), agent('b')))).toEqual([{ step_id: 'a', field: 'steps[0].depends_on' }]);
     expect(locations(body(agent('a'), agent('b', { depends_on: ['a'], run_when: 'sometimes' })))).toEqual([{ step_id: 'b', field: 'steps[1].run_when' }]);
     expect(validateDefinition(body(agent('a'), agent('b', { depends_on: ['a'], run_when: 'any_succeeded' })), ctx).ok).toBe(true);

@@ -28,6 +28,11 @@ export function validateDefinition(body: unknown, ctx: ValidationContext): Valid
 function validate(body: unknown, ctx: ValidationContext): ValidationResult {
   // Plain JSON first: zod rebuilds objects by assignment, so a `__proto__` key must be
   // refused before it gets there (and cyclic or exotic values never reach it).
+  // A list with a tighter limit of its own is reported with that limit, not the generic one.
+  const rawSteps = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).steps : undefined;
+  if (Array.isArray(rawSteps) && rawSteps.length > DEFINITION_LIMITS.maxSteps) {
+    return { ok: false, errors: [{ field: 'steps', message: `at most ${DEFINITION_LIMITS.maxSteps} steps (got ${rawSteps.length})` }] };
+  }
   const notJson = jsonValueProblems(body);
   if (notJson.length > 0) {
     const steps = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).steps : undefined;
