@@ -54,6 +54,8 @@ export interface RunningDevServer {
   /** Settles when the server process ends, expectedly or not. */
   exited: Promise<void>;
   stop(): Promise<void>;
+  /** Ends the server the way a machine dies (SIGKILL): its history file is left as it was. */
+  kill(): Promise<void>;
 }
 
 /** `--search-attribute` values for the CLI, from the same keys the workflows upsert. */
@@ -132,6 +134,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     address,
     uiUrl: options.uiPort ? `http://${ip}:${options.uiPort}` : undefined,
     exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -171,18 +177,21 @@ export async function startDownloadedDevServer(options: Omit<DevServerOptions, '
       dbFilename: options.dbFilename,
       namespace: options.namespace,
       searchAttributes: [...SEARCH_ATTRIBUTES],
-      extraArgs: [...DEV_SERVER_SPEED_ARGS, ...(options.codecEndpoint && options.uiPort ? ['--ui-codec-endpoint', options.codecEndpoint] : [])],
+      extraArgs: [...DEV_SERVER_SPEED_ARGS, ...WORKER_HEARTBEAT_SERVER_ARGS, ...(options.codecEndpoint && options.uiPort ? ['--ui-codec-endpoint', options.codecEndpoint] : [])],
     },
   });
   let stopped!: () => void;
   const exited = new Promise<void>((resolve) => (stopped = resolve));
+  const stop = async () => {
+    await env.teardown();
+    stopped();
+  };
   return {
     address: env.address,
     uiUrl: options.uiPort ? `http://${options.ip ?? '127.0.0.1'}:${options.uiPort}` : undefined,
     exited,
-    async stop() {
-      await env.teardown();
-      stopped();
-    },
+    stop,
+    // The SDK owns this process and stops it its own way.
+    kill: stop,
   };
 }
