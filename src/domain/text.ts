@@ -179,3 +179,17 @@ export function looksLikeGibberish(text: string): boolean {
   const longRuns = /[bcdfghjklmnpqrstvwxz]{5,}/.test(letters);
   return vowelRatio < 0.18 || vowelless.length * 2 >= Math.max(words.length, 1) || (longRuns && words.length <= 3);
 }
+
+/** A UTF-16 surrogate without its other half: not a character, and not encodable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What is wrong with a piece of caller text, or undefined when nothing is. NUL ends strings
+ * in C libraries and PostgreSQL refuses it; a lone surrogate turns into U+FFFD on its way to
+ * UTF-8, so what is stored would not be what was sent. Both are refused rather than cleaned.
+ */
+export function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'must not contain a lone UTF-16 surrogate (malformed Unicode)';
+  return undefined;
+}

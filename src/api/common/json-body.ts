@@ -62,6 +62,10 @@ export function jsonBody(limit: string, webhookLimit = WEBHOOK_BODY_LIMIT): Requ
     if (!isWebhook(req) && hasBody(req) && !isJson(req)) {
       return next(new UnsupportedMediaTypeException(`content-type: must be application/json (got ${req.headers['content-type'] ?? 'none'})`));
     }
+    // Providers send JSON (Meta) or form fields (Twilio): anything else is refused before a signature is checked.
+    if (isWebhook(req) && hasBody(req) && !isJson(req) && req.is('application/x-www-form-urlencoded') === false) {
+      return next(new UnsupportedMediaTypeException(`content-type: must be application/json or application/x-www-form-urlencoded (got ${req.headers['content-type'] ?? 'none'})`));
+    }
     return next();
   };
   return [parse, form, translate as unknown as RequestHandler, inspect];

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { isDeliveryStatusUpdate, parseTwilioWebhook, parseWhatsAppWebhook, type DeliveryStatusUpdate, type NormalizedInbound } from '../../channels';
 import { applyDeliveryStatus, recordInboundEvent } from '../../persistence/delivery-ledger';
 import type { AppConfig } from '../../config';
+import { deliveredMessageProblem } from '../../domain/inbound-message';
 import { describeZodIssues } from '../common/http-exception.filter';
 import { APP_CONFIG } from '../common/tokens';
 import { MessagesService } from '../messages/messages.service';
@@ -95,6 +96,16 @@ export class WebhooksService {
   private async process(messages: NormalizedInbound[], statuses: DeliveryStatusUpdate[]): Promise<DeliverySummary> {
     const summary: DeliverySummary = { messages: messages.length, started: 0, duplicates: 0, unsupported: 0, statuses: statuses.length };
     for (const message of messages) {
+      // A message the REST intake would refuse (control characters, over-long fields, bad text) starts nothing either.
+      const invalid = message.supported
+        ? deliveredMessageProblem({ chatId: message.chatId, id: message.messageId, body: message.body, senderName: message.senderName, timestamp: message.timestamp })
+        : undefined;
+      if (invalid) {
+        // Logged only: its fields may not even fit the event log's columns.
+        this.logger.warn(`${message.provider} message ${JSON.stringify(message.messageId.slice(0, 80))} not started: ${invalid}`);
+        summary.unsupported += 1;
+        continue;
+      }
       if (!message.supported) {
         summary.unsupported += 1;
         await recordInboundEvent(this.db, {
