@@ -10,6 +10,7 @@ export const MAX_BODY_LENGTH = 4096;
  * refused so a typo in a field name is reported instead of silently dropped.
  */
 /** Control characters (line breaks, escapes) have no place in an identifier. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** How far ahead of this server's clock a message's time may be (clocks drift). */
 const TIMESTAMP_SLACK_SECONDS = 24 * 3600;
