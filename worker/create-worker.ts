@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../src/activities';
+import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from '../src/config';
 import { workerObservabilityOptions } from '../src/observability/worker-observability';
 import { STICKY_SCHEDULE_TO_START_TIMEOUT } from '../src/temporal/recovery';
 
@@ -21,16 +22,20 @@ export interface WorkerSetup {
   dataConverter?: WorkerOptions['dataConverter'];
   /** Sinks beyond the worker's own (tracing), for what a prebuilt bundle's interceptors export: the tests' coverage. */
   sinks?: WorkerOptions['sinks'];
+  /** `WORKER_MAX_CACHED_WORKFLOWS` (config.worker.maxCachedWorkflows); undefined: its default. */
+  maxCachedWorkflows?: number;
 }
 
 /**
  * The worker's capacity and cache settings, shared by the project's worker and the bench's
- * baseline worker so both are measured alike. Empty today: the SDK's defaults.
+ * baseline worker so both are measured alike. The workflow cache is sized explicitly: the
+ * SDK's default grows with the heap limit (~2300 workflows on a 4 GB heap), which let RSS
+ * climb for as long as workflows stayed open (README, "Benchmarks": the soak).
  */
-export function productionWorkerTuning(): Partial<WorkerOptions> {
+export function productionWorkerTuning(maxCachedWorkflows = DEFAULT_WORKER_MAX_CACHED_WORKFLOWS): Partial<WorkerOptions> {
   // SWITCHBOARD_WORKER_OPTIONS (JSON) tries other settings without a rebuild: the bench uses it.
   const tried = process.env.SWITCHBOARD_WORKER_OPTIONS;
-  return tried ? (JSON.parse(tried) as Partial<WorkerOptions>) : {};
+  return { maxCachedWorkflows, ...(tried ? (JSON.parse(tried) as Partial<WorkerOptions>) : {}) };
 }
 
 /** The one place the worker's options are decided, shared by the process and the tests. */
@@ -52,7 +57,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     // A dead worker's sticky tasks move to the shared queue in seconds (src/temporal/recovery.ts).
     stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_TIMEOUT,
-    ...productionWorkerTuning(),
+    ...productionWorkerTuning(setup.maxCachedWorkflows),
     // Tracing (OpenTelemetry interceptors, workflow span sink) and activity metrics.
     ...observability,
     sinks: { ...observability.sinks, ...setup.sinks },

@@ -65,9 +65,10 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       deps: activityDepsFromConfig(config, db, client),
       dataConverter,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
     });
     logger.info(
-      { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+      { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.worker.maxCachedWorkflows },
       'worker polling',
     );
     await worker.run();

@@ -23,6 +23,15 @@ const stepsHours = z
     'must be increasing hours, e.g. "24,48,72"',
   );
 
+/**
+ * The worker's workflow cache. A waiting workflow costs the worker ~0.3 MB (a follow-up
+ * campaign) to ~0.8 MB (a conversation with a question open) by `npm run bench`, so 500 stay
+ * under ~0.4 GB at worst; the SDK's own default grows with the heap limit (~2300 on a 4 GB
+ * heap, ~1.8 GB of cache). An evicted workflow is replayed from its (short) history when it
+ * next wakes, so a small cache costs CPU, not correctness (README, "Benchmarks": the soak).
+ */
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 500;
+
 /** Environment variables (README, "Configuration"), validated once at start. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -111,6 +120,11 @@ const envSchema = z.object({
   CONVERSATION_QUESTION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
   CONVERSATION_IDLE_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(60),
   HANDOFF_QUIET_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 3600).default(30 * 60),
+  /**
+   * Workflows the worker keeps in memory between tasks (open conversations, waiting campaigns);
+   * beyond it the least recently used is evicted and replayed from history when it next runs.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
   TASK_CLEANUP_CRON: z
     .string()
     .default('0 3 * * *')
@@ -164,6 +178,10 @@ export interface AppConfig {
   triage: { confidenceThreshold: number };
   business: { timezone: string; handoffTimeoutSeconds: number; clarificationWindowSeconds: number };
   tasks: { retentionDays: number; cleanupCron: string };
+  worker: {
+    /** Workflows kept in the worker's memory between tasks (Temporal's `maxCachedWorkflows`). */
+    maxCachedWorkflows: number;
+  };
   conversations: {
     /** Earlier messages of the chat the LLM sees when it triages or words a reply. */
     contextTurns: number;
@@ -345,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clarificationWindowSeconds: e.CLARIFICATION_WINDOW_SECONDS,
     },
     tasks: { retentionDays: e.TASK_RETENTION_DAYS, cleanupCron: e.TASK_CLEANUP_CRON },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
     conversations: {
       contextTurns: e.CONVERSATION_CONTEXT_TURNS,
       retentionDays: e.CONVERSATION_RETENTION_DAYS,

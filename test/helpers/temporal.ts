@@ -125,6 +125,7 @@ export async function startTestWorker(
     ...(dataConverter?.failureConverterPath ? {} : { workflowBundle: workflowBundle() }),
     dataConverter,
     sinks: coverageSinks(),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
   });
   const running = worker.run();
   return {
