@@ -75,8 +75,17 @@ export async function noteInbound(db: DataSource, chatId: string, at: Date): Pro
       .values({ chatId, lastInboundAt: at, lastClarificationAt: null, lastClarificationWorkflowId: null })
       .orIgnore()
       .execute();
-    return { known: false };
   }
-  if (!existing.lastInboundAt || new Date(existing.lastInboundAt) < at) await repo.update({ chatId }, { lastInboundAt: at });
-  return { known: true };
+  // Also when the conversation's first save inserted the row between the read and the insert
+  // (the insert is then ignored): the time moves forward only, whoever wrote the row.
+  if (!existing?.lastInboundAt || new Date(existing.lastInboundAt) < at) {
+    await repo
+      .createQueryBuilder()
+      .update(Conversation)
+      .set({ lastInboundAt: at })
+      .where('chat_id = :chatId', { chatId })
+      .andWhere('(last_inbound_at IS NULL OR last_inbound_at < :at)', { at })
+      .execute();
+  }
+  return { known: existing !== null };
 }

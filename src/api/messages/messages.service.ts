@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { llmEnabled, type AppConfig } from '../../config';
 import {
   CHANNEL,
@@ -24,31 +24,16 @@ import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { MessageView } from './messages.dto';
 
-/** The memo key under which a message's workflow keeps its content's fingerprint. */
-const CONTENT_MEMO = 'contentFingerprint';
-
-type ContentFingerprint = { chatId: string; body: string; media: string };
-
-function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 22);
-}
-
 /**
- * What makes a redelivery the same message: its chat, its text and its media, each hashed
+ * The field a redelivery changed, or undefined when it is the same message: its chat, its
+ * text and its attachment, against the input the message's workflow was started with
  * (Stripe's rule for a reused idempotency key: same key, different request, is an error).
  */
-function contentFingerprint(message: IntakeMessage): ContentFingerprint {
-  return { chatId: digest(message.chatId), body: digest(message.body), media: digest(message.media?.reference ?? null) };
-}
-
-/** The field a redelivery changed, or undefined when it is the same message (or the run predates fingerprints). */
-function conflictWith(stored: unknown, message: IntakeMessage): string | undefined {
-  if (!stored || typeof stored !== 'object') return undefined;
-  const before = stored as Partial<ContentFingerprint>;
-  const now = contentFingerprint(message);
-  if (before.chatId !== undefined && before.chatId !== now.chatId) return 'chatId';
-  if (before.body !== undefined && before.body !== now.body) return 'body';
-  if (before.media !== undefined && before.media !== now.media) return 'media';
+function conflictWith(first: Pick<HandleMessageInput, 'chatId' | 'body' | 'media'> | undefined, message: IntakeMessage): string | undefined {
+  if (!first) return undefined;
+  if (first.chatId !== message.chatId) return 'chatId';
+  if (first.body !== message.body) return 'body';
+  if ((first.media?.reference ?? null) !== (message.media?.reference ?? null)) return 'media';
   return undefined;
 }
 
@@ -106,6 +91,17 @@ export class MessagesService {
     return result;
   }
 
+  /**
+   * The input a message workflow was started with, from the first event of its history,
+   * decoded (and decrypted) by this client's data converter; undefined when it cannot be read.
+   */
+  private async firstInput(workflowId: string): Promise<HandleMessageInput | undefined> {
+    const history = await this.client.workflow.getHandle(workflowId).fetchHistory();
+    const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    if (!payloads?.length) return undefined;
+    return decodeFromPayloadsAtIndex<HandleMessageInput>(this.client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
+  }
+
   /** `fresh`: the chat was never seen before, so its conversation has no saved state to load. */
   private async handOver(message: IntakeMessage, workflowId: string, fresh: boolean): Promise<void> {
     const chatRef = this.chatRef(message.chatId);
@@ -156,8 +152,6 @@ export class MessagesService {
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           // A task a killed worker held is handed out again in seconds (src/temporal/recovery.ts).
           workflowTaskTimeout: MESSAGE_WORKFLOW_TASK_TIMEOUT,
-          // What a redelivery must match to be the same message (hashes: the memo is visible in the Web UI).
-          memo: { [CONTENT_MEMO]: contentFingerprint(message) },
           typedSearchAttributes: [
             { key: CHAT_ID, value: chatRef },
             { key: CHANNEL, value: message.channel },
@@ -169,7 +163,7 @@ export class MessagesService {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         try {
           const existing = await this.client.workflow.getHandle(workflowId).describe();
-          const conflict = conflictWith((await existing.memo)?.[CONTENT_MEMO], message);
+          const conflict = conflictWith(await this.firstInput(workflowId), message);
           if (conflict) {
             throw new ConflictException(`id: message ${message.id} was already received with a different ${conflict}; the first one is kept (a new message needs a new id)`);
           }
