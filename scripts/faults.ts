@@ -63,8 +63,10 @@ class System {
     await this.startServer();
     const apiPort = await freePort();
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    // The default install: one SQLite file under DATA_DIR (a DATABASE_URL in the shell is not used).
+    const { DATABASE_URL: _ignored, ...shell } = process.env;
     this.env = {
-      ...process.env,
+      ...shell,
       SWITCHBOARD_CONFIG: '',
       NODE_ENV: 'development',
       LOG_LEVEL: 'error',
