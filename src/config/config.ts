@@ -24,13 +24,14 @@ const stepsHours = z
   );
 
 /**
- * The worker's workflow cache. A waiting workflow costs the worker ~0.3 MB (a follow-up
- * campaign) to ~0.8 MB (a conversation with a question open) by `npm run bench`, so 500 stay
- * under ~0.4 GB at worst; the SDK's own default grows with the heap limit (~2300 on a 4 GB
- * heap, ~1.8 GB of cache). An evicted workflow is replayed from its (short) history when it
- * next wakes, so a small cache costs CPU, not correctness (README, "Benchmarks": the soak).
+ * The worker's workflow cache. Measured by `npm run soak` (2408 messages, 602 campaigns and
+ * ~250 conversations open): the worker's RSS levels off with the cache, at ~3.2 GB with ~470
+ * workflows cached, ~5.9 MB each above a ~0.4 GB base (the workflow thread's heap holds more
+ * than the live state `npm run bench` counts). 200 keeps a worker near 1.6 GB; the SDK's own
+ * default grows with the heap limit (~2300 on a 4 GB heap). An evicted workflow is replayed
+ * from its (short) history when it next wakes, so a small cache costs CPU, not correctness.
  */
-export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 200;
 
 /** Environment variables (README, "Configuration"), validated once at start. */
 const envSchema = z.object({
