@@ -24,31 +24,31 @@ const REASONING_MODEL = /^(o\d|gpt-5)/i;
 function temperatureFor(deps: LlmDeps, fallback: number): number | undefined {
   if (deps.temperature === null) return undefined;
   if (deps.temperature !== undefined) return deps.temperature;
-  const bareModel = deps.model.split('/').pop() ?? deps.model;
-  return REASONING_MODEL.test(bareModel) ? undefined : fallback;
+  return isReasoningModel(deps.model) ? undefined : fallback;
+}
+
+function isReasoningModel(model: string): boolean {
+  return REASONING_MODEL.test(model.split('/').pop() ?? model);
 }
 
 /**
- * One chat completion through the breaker, returning the assistant's text. Every way it
- * can fail comes out as an `ApplicationFailure` typed for the activity retry policy.
+ * One chat completion through the breaker: the provider's answer once it is usable (a
+ * choice, not refused, not cut off, not filtered). Every way it can fail comes out as an
+ * `ApplicationFailure` typed for the activity retry policy.
  */
-export async function completeChat(
+async function completion(
   deps: LlmDeps,
   request: ChatRequest,
   options: { purpose: string; defaultTemperature: number; signal?: AbortSignal },
-): Promise<string> {
+): Promise<{ choice: ChatCompletion.Choice; usage: ChatCompletion['usage'] }> {
   const { purpose } = options;
   if (!deps.breaker.canRequest()) {
-    throw ApplicationFailure.nonRetryable(
-      `${purpose}: LLM provider circuit is open after repeated failures; not calling it`,
-      LLM_FAILURE_TYPES.circuitOpen,
-    );
+    throw ApplicationFailure.nonRetryable(`${purpose}: LLM provider circuit is open after repeated failures; not calling it`, LLM_FAILURE_TYPES.circuitOpen);
   }
-
-  let completion: ChatCompletion;
+  let answer: ChatCompletion;
   try {
     const temperature = temperatureFor(deps, options.defaultTemperature);
-    completion = await deps.client.chat.completions.create(
+    answer = await deps.client.chat.completions.create(
       { ...request, model: deps.model, ...(temperature === undefined ? {} : { temperature }) },
       options.signal ? { signal: options.signal } : undefined,
     );
@@ -61,13 +61,23 @@ export async function completeChat(
   // The provider answered: whatever the content is worth, it is healthy.
   deps.breaker.recordSuccess();
 
-  const choice = completion.choices?.[0];
+  const choice = answer.choices?.[0];
   if (!choice) throw outputInvalid(purpose, 'the LLM answer has no choices');
   if (choice.message.refusal) throw outputInvalid(purpose, `the model refused: ${choice.message.refusal.slice(0, 200)}`);
   if (choice.finish_reason === 'length') throw outputInvalid(purpose, 'the LLM answer was cut off at the token limit');
   if (choice.finish_reason === 'content_filter') throw outputInvalid(purpose, 'the LLM answer was withheld by the content filter');
+  return { choice, usage: answer.usage };
+}
+
+/** One chat completion through the breaker, returning the assistant's text. */
+export async function completeChat(
+  deps: LlmDeps,
+  request: ChatRequest,
+  options: { purpose: string; defaultTemperature: number; signal?: AbortSignal },
+): Promise<string> {
+  const { choice } = await completion(deps, request, options);
   const content = choice.message.content;
-  if (typeof content !== 'string') throw outputInvalid(purpose, 'the LLM answer has no text content');
+  if (typeof content !== 'string') throw outputInvalid(options.purpose, 'the LLM answer has no text content');
   return content;
 }
 
@@ -88,43 +98,15 @@ export async function completeWithTools(
   request: ChatRequest,
   options: { purpose: string; defaultTemperature: number; maxTokens: number; signal?: AbortSignal },
 ): Promise<ToolingAnswer> {
-  const { purpose } = options;
-  if (!deps.breaker.canRequest()) {
-    throw ApplicationFailure.nonRetryable(`${purpose}: LLM provider circuit is open after repeated failures; not calling it`, LLM_FAILURE_TYPES.circuitOpen);
-  }
-  const bareModel = deps.model.split('/').pop() ?? deps.model;
   // Reasoning models take max_completion_tokens only; most OpenAI-compatible servers know max_tokens.
-  const limit = REASONING_MODEL.test(bareModel) ? { max_completion_tokens: options.maxTokens } : { max_tokens: options.maxTokens };
-  let completion: ChatCompletion;
-  try {
-    const temperature = temperatureFor(deps, options.defaultTemperature);
-    completion = await deps.client.chat.completions.create(
-      { ...request, ...limit, model: deps.model, ...(temperature === undefined ? {} : { temperature }) },
-      options.signal ? { signal: options.signal } : undefined,
-    );
-  } catch (err) {
-    const mapped = mapLlmError(err, purpose);
-    if (mapped.providerUnhealthy) deps.breaker.recordFailure();
-    else if (mapped.providerAnswered) deps.breaker.recordSuccess();
-    throw mapped.failure;
-  }
-  deps.breaker.recordSuccess();
-
-  const choice = completion.choices?.[0];
-  if (!choice) throw outputInvalid(purpose, 'the LLM answer has no choices');
-  if (choice.message.refusal) throw outputInvalid(purpose, `the model refused: ${choice.message.refusal.slice(0, 200)}`);
-  if (choice.finish_reason === 'length') throw outputInvalid(purpose, 'the LLM answer was cut off at the token limit');
-  if (choice.finish_reason === 'content_filter') throw outputInvalid(purpose, 'the LLM answer was withheld by the content filter');
+  const limit = isReasoningModel(deps.model) ? { max_completion_tokens: options.maxTokens } : { max_tokens: options.maxTokens };
+  const { choice, usage } = await completion(deps, { ...request, ...limit }, options);
   const toolCalls = (choice.message.tool_calls ?? [])
     .filter((c): c is Extract<typeof c, { type: 'function' }> => c.type === 'function')
     .map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' }));
   const content = typeof choice.message.content === 'string' ? choice.message.content : null;
-  if (toolCalls.length === 0 && !content?.trim()) throw outputInvalid(purpose, 'the LLM answered with neither text nor a tool call');
-  return {
-    content,
-    toolCalls,
-    usage: { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 },
-  };
+  if (toolCalls.length === 0 && !content?.trim()) throw outputInvalid(options.purpose, 'the LLM answered with neither text nor a tool call');
+  return { content, toolCalls, usage: { promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 } };
 }
 
 /**
