@@ -3,9 +3,8 @@ import { createToolActivities } from '../../src/activities/tools';
 import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
 import { Appointment, Customer } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
-import { getKnowledgeBase } from '../../src/knowledge';
-import { BUSINESS, NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The appointment agent's tools beyond booking a free slot (see tools.test.ts): the chat's
@@ -20,7 +19,7 @@ describe.each(databaseKinds())('appointment tools on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -31,18 +30,7 @@ describe.each(databaseKinds())('appointment tools on %s', (kind) => {
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: newChat(),
-      channel: 'whatsapp',
-      agent: 'appointment',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('appointment', call, over);
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   function done(outcome: ToolCallOutcome) {

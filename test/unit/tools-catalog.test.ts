@@ -7,9 +7,9 @@ import { Order, Product, Quote } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { CATALOG } from '../../src/persistence/seed/catalog';
 import { DEMO_CHAT_EN, seedDemoData } from '../../src/persistence/seed/demo-data';
-import { getKnowledgeBase } from '../../src/knowledge';
-import { BUSINESS, NOW } from '../helpers/agent-dialogue';
+import { NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The quote and recommendation agents' tools over the demo catalog: searching it (in
@@ -24,7 +24,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     await seedDemoData(database.db, new Date(NOW));
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -36,18 +36,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: newChat(),
-      channel: 'whatsapp',
-      agent: 'quote',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('quote', call, over);
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   const keyOf = (i: CallToolInput) => `${i.workflowId}:${i.call.id}`;

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+
 import { createToolActivities } from '../../src/activities/tools';
 import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { getKnowledgeBase } from '../../src/knowledge';
-import { BUSINESS, NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The inquiry and troubleshooting agents' tool, search_articles: the knowledge base's
@@ -17,24 +17,13 @@ describe.each(databaseKinds())('knowledge tool on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
   });
   afterAll(async () => {
     await database?.close();
   });
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: `${randomUUID().slice(0, 8)}@c.us`,
-      channel: 'whatsapp',
-      agent: 'inquiry',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('inquiry', call, over);
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   function done(outcome: ToolCallOutcome) {

@@ -10,6 +10,7 @@ import { seedDemoData } from '../../src/persistence/seed/demo-data';
 import { getKnowledgeBase } from '../../src/knowledge';
 import { BUSINESS, NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The lead agent's tools: scoring this chat's prospect (BANT) and recording the lead once,
@@ -29,7 +30,7 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
     database = await openTestDatabase(kind);
     await seedDemoData(database.db, new Date(NOW));
     // No allowed hosts: as deployed by default.
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
     site = createServer((req, res) => {
       siteHits.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -48,18 +49,7 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: newChat(),
-      channel: 'whatsapp',
-      agent: 'lead',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('lead', call, over);
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   function evidenceOf(outcome: ToolCallOutcome) {

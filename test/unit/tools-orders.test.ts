@@ -7,9 +7,9 @@ import type { OrderLine } from '../../src/persistence/entities/order.entity';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { CATALOG } from '../../src/persistence/seed/catalog';
 import { seedDemoData } from '../../src/persistence/seed/demo-data';
-import { getKnowledgeBase } from '../../src/knowledge';
-import { BUSINESS, NOW } from '../helpers/agent-dialogue';
+import { NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The order and returns agents' tools (list_my_orders, lookup_order, start_return,
@@ -26,7 +26,7 @@ describe.each(databaseKinds())('order tools on %s', (kind) => {
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     await seedDemoData(database.db, new Date(NOW));
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -34,18 +34,7 @@ describe.each(databaseKinds())('order tools on %s', (kind) => {
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: newChat(),
-      channel: 'whatsapp',
-      agent: 'returns',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('returns', call, over);
 
   function line(sku: string, quantity = 1): OrderLine {
     const product = CATALOG.find((p) => p.sku === sku);

@@ -4,9 +4,9 @@ import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
 import { Customer } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { DEMO_CHAT_EN, DEMO_CHAT_ES, seedDemoData } from '../../src/persistence/seed/demo-data';
-import { getKnowledgeBase } from '../../src/knowledge';
-import { BUSINESS, NOW } from '../helpers/agent-dialogue';
+import { NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The personalization agent's tools: the chat's own profile read and changed. Bad contact
@@ -20,7 +20,7 @@ describe.each(databaseKinds())('profile tools on %s', (kind) => {
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     await seedDemoData(database.db, new Date(NOW));
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -28,18 +28,7 @@ describe.each(databaseKinds())('profile tools on %s', (kind) => {
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: newChat(),
-      channel: 'whatsapp',
-      agent: 'personalization',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('personalization', call, over);
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   const customer = (chatId: string) => database.db.getRepository(Customer).findOneBy({ chatId });

@@ -4,9 +4,9 @@ import type { CallToolInput } from '../../src/contracts';
 import { AGENTS } from '../../src/domain/agent-registry';
 import { Appointment, Order } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
-import { getKnowledgeBase } from '../../src/knowledge';
-import { BUSINESS, NOW } from '../helpers/agent-dialogue';
+import { NOW } from '../helpers/agent-dialogue';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { testCallTool, toolCallInput } from '../helpers/tool-calls';
 
 /**
  * The tools the agents' models call (`callTool`), as activities: what a model may call, how
@@ -19,7 +19,7 @@ describe.each(databaseKinds())('agent tools on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    callTool = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, refundApprovalAboveCents: 10_000 }).callTool;
+    callTool = testCallTool(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -28,18 +28,7 @@ describe.each(databaseKinds())('agent tools on %s', (kind) => {
     await database.db.getRepository(Appointment).clear();
   });
 
-  function input(call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}): CallToolInput {
-    return {
-      workflowId: `msg:whatsapp:${randomUUID()}`,
-      chatId: `${randomUUID().slice(0, 8)}@c.us`,
-      channel: 'whatsapp',
-      agent: 'appointment',
-      language: 'en',
-      receivedAt: NOW,
-      call: { id: call.id ?? `call_${randomUUID().slice(0, 8)}`, name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
-      ...over,
-    };
-  }
+  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('appointment', call, over);
 
   it('offers every agent with tools closed JSON schemas, and lists only tools that exist', () => {
     for (const agent of AGENTS.filter((a) => (a.tools?.length ?? 0) > 0)) {
