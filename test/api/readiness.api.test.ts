@@ -1,11 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { eventually, getJson, startTestApi, type TestApi } from '../helpers/api';
 import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
 import { connectTemporal, startTestWorker, uniqueTaskQueue, type TemporalTestContext } from '../helpers/temporal';
+import { buildProject, spawnWorker } from '../helpers/worker-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * `/health/ready` tells the truth about workers: ready while one sends heartbeats, not ready
@@ -21,8 +20,7 @@ describe('readiness follows the workers', () => {
   const taskQueue = uniqueTaskQueue('ready');
 
   beforeAll(async () => {
-    const build = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    buildProject();
     ctx = await connectTemporal();
     database = await openTestDatabase();
     api = await startTestApi({ address: ctx.address, taskQueue, database });
@@ -46,10 +44,7 @@ describe('readiness follows the workers', () => {
   }, 60_000);
 
   it('is not ready soon after its only worker process is killed, though the server still lists its pollers', async () => {
-    child = spawn(process.execPath, [path.join(ROOT, 'dist/worker/main.js')], {
-      env: { ...process.env, WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_PORT: '0', TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database), SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    child = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database) });
     await eventually(ready, (r) => r.status === 200, 30_000);
     const killedAt = Date.now();
     child.kill('SIGKILL');

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ROOT, buildProject } from '../helpers/worker-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * The API and the worker are two processes on one SQLite file. A transaction that reads and
@@ -44,8 +44,7 @@ describe('two processes writing one SQLite file', () => {
   let dir: string;
 
   beforeAll(() => {
-    const build = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    buildProject();
     dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-busy-'));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

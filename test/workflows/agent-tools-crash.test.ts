@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { Appointment, OutboundMessage } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
@@ -8,8 +7,8 @@ import type { handleMessage } from '../../src/workflows';
 import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/openai-server';
 import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+import { buildProject, spawnWorker } from '../helpers/worker-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * A worker killed in the middle of an agent's loop, after its model booked a slot and while
@@ -25,8 +24,7 @@ describe('a worker killed mid-loop in LLM mode', () => {
   const taskQueue = uniqueTaskQueue('wf-tools-crash');
 
   beforeAll(async () => {
-    const build = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    buildProject();
     provider = await startFakeOpenAiServer();
     ctx = await connectTemporal();
     database = await openTestDatabase();
@@ -60,10 +58,7 @@ describe('a worker killed mid-loop in LLM mode', () => {
       },
     });
 
-    doomed = spawn(process.execPath, [path.join(ROOT, 'dist/worker/main.js')], {
-      env: { ...process.env, WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_PORT: '0', TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database), ...llmEnv, SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    doomed = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database), ...llmEnv });
     const message: HandleMessageInput = { chatId: `crash-${randomUUID().slice(0, 6)}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body: 'I want to book an appointment please', llm: true };
     const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', { workflowId: messageWorkflowId('whatsapp', message.messageId), taskQueue, args: [message] });
 

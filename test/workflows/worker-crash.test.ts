@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { closeHandoffUpdate, getStatusQuery, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { AgentLog, applyDeliveryStatus, Handoff, OutboundMessage, Task } from '../../src/persistence';
 import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
@@ -8,17 +7,9 @@ import type { handleMessage } from '../../src/workflows';
 import { eventually } from '../helpers/api';
 import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
 import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
+import { buildProject, spawnWorker } from '../helpers/worker-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 
-/** The real worker process (compiled), so it can be killed the way a machine dies. */
-function spawnWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'dist/worker/main.js')], {
-    // Metrics endpoints off: fixed ports would clash with anything else on this machine.
-    env: { ...process.env, WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_PORT: '0', ...env, SWITCHBOARD_CONFIG: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 describe('a worker killed mid-conversation', () => {
   let ctx: TemporalTestContext;
@@ -28,9 +19,7 @@ describe('a worker killed mid-conversation', () => {
   const taskQueue = uniqueTaskQueue('wf-crash');
 
   beforeAll(async () => {
-    // The compiled worker is what `npm run worker` runs; build it (incremental, fast when current).
-    const build = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    buildProject();
     ctx = await connectTemporal();
     database = await openTestDatabase();
   }, 120_000);
