@@ -6,8 +6,10 @@ import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/c
  * interceptor keeps retrying an unreachable frontend for about 20 s while the API's caller
  * waits. A call that sets its own deadline (`connection.withDeadline`) keeps it. Long polls
  * are exempt: waiting for a workflow's result or an update's outcome is what they are for.
+ * 10 s: a busy dev server has taken over 5 s to answer a schedule update in CI, and a
+ * caller told 503 for a call that would have succeeded gains nothing.
  */
-export const DEFAULT_CALL_DEADLINE_MS = 5000;
+export const DEFAULT_CALL_DEADLINE_MS = 10_000;
 
 const LONG_POLLS = new Set([
   '/temporal.api.workflowservice.v1.WorkflowService/GetWorkflowExecutionHistory',
