@@ -44,7 +44,7 @@ describe.each(databaseKinds())('console stats on %s', (kind) => {
     return workflowId;
   }
 
-  async function task(workflowId: string, fields: { intent: string; chatId: string; at: Date; input?: Record<string, unknown>; step?: string }) {
+  async function task(workflowId: string, fields: { intent: string; chatId: string; at: Date; input?: Record<string, any>; step?: string }) {
     const id = randomUUID();
     await database.db.getRepository(Task).insert({
       id,
