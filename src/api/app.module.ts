@@ -18,6 +18,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MessagesModule } from './messages/messages.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { StatsModule } from './stats/stats.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkflowDefinitionsModule } from './workflow-definitions/workflow-definitions.module';
@@ -55,6 +56,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         CodecModule,
+        StatsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -99,6 +99,8 @@ const envSchema = z.object({
     .default('21:00-09:00')
     .refine((v) => v === 'off' || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must look like "21:00-09:00" or be "off"'),
   FOLLOW_UP_DAILY_CAP: z.coerce.number().int().min(1).max(20).default(2),
+  /** Follow-up stats: a customer reply this long after a step (and before the next) counts as answering it. */
+  FOLLOW_UP_REPLY_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(72),
   API_KEYS: optionalString,
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
@@ -225,6 +227,8 @@ export interface AppConfig {
     stepsByPurpose: Partial<Record<'quote' | 'booking_unconfirmed' | 'cart' | 'campaign', number[]>>;
     quietHours?: { start: string; end: string };
     dailyCap: number;
+    /** Follow-up stats: how long after a step a customer's message still counts as its answer (the next step closes it sooner). */
+    replyWindowHours: number;
   };
 }
 
@@ -386,6 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ),
       quietHours: e.FOLLOW_UP_QUIET_HOURS === 'off' ? undefined : { start: e.FOLLOW_UP_QUIET_HOURS.slice(0, 5), end: e.FOLLOW_UP_QUIET_HOURS.slice(6) },
       dailyCap: e.FOLLOW_UP_DAILY_CAP,
+      replyWindowHours: e.FOLLOW_UP_REPLY_WINDOW_HOURS,
     },
     channels: {
       whatsapp: {

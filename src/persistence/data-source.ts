@@ -29,6 +29,7 @@ import { WorkflowDefinitions1767571200000 } from './migrations/1767571200000-wor
 import { Conversations1767657600000 } from './migrations/1767657600000-conversations';
 import { ToolCalls1767744000000 } from './migrations/1767744000000-tool-calls';
 import { AgentLoopVisibility1767830400000 } from './migrations/1767830400000-agent-loop-visibility';
+import { StatsIndexes1768089600000 } from './migrations/1768089600000-stats-indexes';
 
 export const ENTITIES = [
   OutboundMessage,
@@ -52,7 +53,7 @@ export const ENTITIES = [
   ConversationMessage,
   ToolCallRecord,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000, StatsIndexes1768089600000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

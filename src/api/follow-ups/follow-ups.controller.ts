@@ -1,14 +1,35 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CampaignControlDto, CampaignRescheduleDto, ChatIdParamDto } from './follow-ups.dto';
 import { FollowUpsService, type CampaignAction } from './follow-ups.service';
 import { Roles } from '../auth/roles.decorator';
+import { CampaignListQueryDto, FollowUpStatsQueryDto } from '../stats/stats.dto';
+import { StatsService } from '../stats/stats.service';
 
 @ApiTags('follow-ups')
 @Roles('operator')
 @Controller('api/follow-ups')
 export class FollowUpsController {
-  constructor(private readonly followUps: FollowUpsService) {}
+  constructor(
+    private readonly followUps: FollowUpsService,
+    private readonly stats: StatsService,
+  ) {}
+
+  /** Running campaigns across chats, soonest step first (registered before `:chatId`). */
+  @Get()
+  @ApiOkResponse({ description: '`{campaigns: [{chatId, purpose, status, nextFireAt, stepsSent, steps, startedAt, reference, workflowId}], truncated, unavailable}`' })
+  @ApiBadRequestResponse({ description: '`status` or `limit` is not valid' })
+  running(@Query() q: CampaignListQueryDto) {
+    return this.followUps.listAcrossChats(q.status, q.limit);
+  }
+
+  /** Follow-up effectiveness (seed 001) per purpose and step (registered before `:chatId`, which would take "stats"). */
+  @Get('stats')
+  @ApiOkResponse({ description: '`{from, to, purposes: [{purpose, sent, answered, reply_rate, steps: [{step, sent, answered, reply_rate}]}]}`' })
+  @ApiBadRequestResponse({ description: '`days` is not an integer from 1 to 90' })
+  effectiveness(@Query() q: FollowUpStatsQueryDto) {
+    return this.stats.followUps(q.days);
+  }
 
   /** Each campaign's status, next fire time and the steps sent so far. */
   @Get(':chatId')

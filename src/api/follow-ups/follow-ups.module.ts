@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { StatsModule } from '../stats/stats.module';
 import { FollowUpsController } from './follow-ups.controller';
 import { FollowUpsService } from './follow-ups.service';
 
-@Module({ controllers: [FollowUpsController], providers: [FollowUpsService] })
+@Module({ imports: [StatsModule], controllers: [FollowUpsController], providers: [FollowUpsService] })
 export class FollowUpsModule {}

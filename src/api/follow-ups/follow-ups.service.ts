@@ -13,11 +13,41 @@ import {
 } from '../../contracts';
 import type { AppConfig } from '../../config';
 import { chatReferenceFor, type ChatReference } from '../../codec';
+import { mapBounded } from '../common/map-bounded';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
+import type { CampaignListStatus } from '../stats/stats.dto';
 
 const UPDATES = { pause: pauseCampaignUpdate, resume: resumeCampaignUpdate, cancel: cancelCampaignUpdate } as const;
 export type CampaignAction = keyof typeof UPDATES;
+
+/** Running campaigns one list looks at, newest first; past them the list says `truncated`. */
+export const CAMPAIGN_SCAN_LIMIT = 300;
+/** How long one campaign's state query may take (it needs a worker) before the campaign is counted `unavailable`. */
+const CAMPAIGN_QUERY_DEADLINE_MS = 3000;
+const CAMPAIGN_QUERY_CONCURRENCY = 8;
+
+/** One running campaign as the console lists it. */
+export interface CampaignSummary {
+  chatId: string;
+  purpose: FollowUpPurpose;
+  status: CampaignState['status'];
+  /** ISO-8601; null while paused or when nothing is due. */
+  nextFireAt: string | null;
+  stepsSent: number;
+  steps: number;
+  startedAt: string;
+  reference: string | null;
+  workflowId: string;
+}
+
+export interface CampaignList {
+  campaigns: CampaignSummary[];
+  /** More running campaigns exist than this list looked at. */
+  truncated: boolean;
+  /** Running campaigns whose state could not be read in time (no worker answering). */
+  unavailable: number;
+}
 
 /** A chat's follow-up campaigns, read from and controlled through their workflows. */
 @Injectable()
@@ -27,9 +57,64 @@ export class FollowUpsService {
 
   constructor(
     @Inject(Client) private readonly client: Client,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.chatRef = chatReferenceFor(config.payloadEncryptionKeys);
+  }
+
+  /**
+   * Running campaigns across chats, for a list that does not know the chat ids: Temporal's
+   * visibility names the running `followUpCampaign` workflows of this task queue (newest
+   * first, at most CAMPAIGN_SCAN_LIMIT), and each one's query says its status and next fire
+   * time. Stops once `limit` campaigns match `status`; sorted by next fire time, paused last.
+   */
+  async listAcrossChats(status: CampaignListStatus, limit: number): Promise<CampaignList> {
+    const queue = this.config.temporal.taskQueue.replace(/'/g, "''");
+    const query = `WorkflowType = 'followUpCampaign' AND ExecutionStatus = 'Running' AND TaskQueue = '${queue}'`;
+    const ids: string[] = [];
+    let truncated = false;
+    try {
+      for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
+        if (ids.length >= CAMPAIGN_SCAN_LIMIT) {
+          truncated = true;
+          break;
+        }
+        ids.push(wf.workflowId);
+      }
+    } catch (err) {
+      throw toHttpError(err);
+    }
+    const matches = (c: CampaignSummary | null): c is CampaignSummary => c !== null && (status === 'running' || c.status === status);
+    const { results, done } = await mapBounded(
+      ids,
+      CAMPAIGN_QUERY_CONCURRENCY,
+      (workflowId) => this.summary(workflowId),
+      (found) => found.filter(matches).length >= limit,
+    );
+    const found = results.filter(matches);
+    const campaigns = found.slice(0, limit);
+    campaigns.sort((a, b) => (a.nextFireAt ?? '\uffff').localeCompare(b.nextFireAt ?? '\uffff') || a.chatId.localeCompare(b.chatId));
+    return { campaigns, truncated: truncated || done < ids.length || found.length > limit, unavailable: results.filter((c) => c === null).length };
+  }
+
+  /** One campaign's state from its query, or null when no worker answered it in time. */
+  private async summary(workflowId: string): Promise<CampaignSummary | null> {
+    try {
+      const state = await this.client.connection.withDeadline(Date.now() + CAMPAIGN_QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).query(getCampaignStateQuery));
+      return {
+        chatId: state.chatId,
+        purpose: state.purpose,
+        status: state.status,
+        nextFireAt: state.nextFireAt ?? null,
+        stepsSent: state.sent.length,
+        steps: state.steps,
+        startedAt: state.startedAt,
+        reference: state.reference ?? null,
+        workflowId,
+      };
+    } catch {
+      return null;
+    }
   }
 
   /** Every campaign the chat has (running or finished), with its state from the workflow. */
