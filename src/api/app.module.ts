@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { CodecModule } from './codec/codec.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -55,6 +56,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         CodecModule,
+        AlertsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -23,3 +23,6 @@ export * from './entities/reminder.entity';
 export * from './entities/return-request.entity';
 export * from './entities/task.entity';
 export * from './entities/tool-call.entity';
+export * from './entities/alert.entity';
+export * from './entities/llm-breaker-state.entity';
+export * from './alert-store';
