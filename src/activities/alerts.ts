@@ -173,7 +173,7 @@ export function createAlertActivities(deps: AlertActivityDeps) {
         const { alert, change } = await openOrRefreshAlert(db, o, now);
         if (change === 'opened') {
           result.opened += 1;
-          log.warn('alert opened', { rule: alert.rule, subject: alert.subject, level: alert.level });
+          log.info('alert opened', { rule: alert.rule, subject: alert.subject, level: alert.level });
           await changed(alert, 'opened');
         } else if (change === 'level_changed') {
           result.levelChanged += 1;
