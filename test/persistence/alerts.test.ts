@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createAlertActivities } from '../../src/activities/alerts';
+import type { AlertEvaluation } from '../../src/contracts/alerts';
 import { OutboundWebhook } from '../../src/channels';
 import { DEFAULT_ALERT_THRESHOLDS, type AlertRule, type AlertThresholds } from '../../src/domain/alerts';
 import { CircuitBreaker } from '../../src/llm';
@@ -42,7 +43,7 @@ describe.each(databaseKinds())('alert rules on %s', (kind) => {
   function activities(source: DataSource = db(), thresholds: AlertThresholds = T) {
     return createAlertActivities({ db: source, thresholds, webhook: new OutboundWebhook({ url: `${receiver.url}/hooks`, secret: SECRET, timeoutMs: 2000 }) });
   }
-  const evaluate = (now: Date, source?: DataSource) => env.run(activities(source).evaluateAlertRules, { now: now.toISOString() });
+  const evaluate = (now: Date, source?: DataSource): Promise<AlertEvaluation> => env.run(activities(source).evaluateAlertRules, { now: now.toISOString() });
   const notify = (now: Date) => env.run(activities().notifyAlerts, { now: now.toISOString() });
   const alerts = (rule: AlertRule) => db().getRepository(Alert).find({ where: { rule }, order: { openedAt: 'ASC' } });
 
