@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import { chatReferenceFor } from '../src/codec';
 import type { DataSource } from 'typeorm';
 import type { ActivityDeps, OutboundProviders } from '../src/activities';
@@ -7,6 +10,7 @@ import type { AppConfig } from '../src/config';
 import { DEFAULT_OPENING_HOURS } from '../src/domain/business-calendar';
 import { getKnowledgeBase } from '../src/knowledge';
 import { CircuitBreaker, createLlmAgentModel, createLlmReplyWriter, createLlmTriage, createOpenAiClient } from '../src/llm';
+import { breakerStateRecorder } from '../src/persistence/alert-store';
 
 /**
  * Builds the activities' dependencies from the config: the database, the knowledge base
@@ -16,7 +20,11 @@ import { CircuitBreaker, createLlmAgentModel, createLlmReplyWriter, createLlmTri
  */
 export function activityDepsFromConfig(config: AppConfig, db: DataSource, temporal?: Client): ActivityDeps {
   const client = createOpenAiClient({ ...config.openai });
-  const breaker = new CircuitBreaker({ failureThreshold: 5, cooldownMs: 30_000 });
+  // The breaker's transitions are recorded per worker process, where the alerts see every worker's.
+  const recordBreaker = breakerStateRecorder(db, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, (err) =>
+    Runtime.instance().logger.warn('could not record the LLM circuit breaker state', { error: (err as Error).message }),
+  );
+  const breaker = new CircuitBreaker({ failureThreshold: 5, cooldownMs: 30_000, onStateChange: (change) => void recordBreaker(change) });
   return {
     db,
     knowledgeBase: getKnowledgeBase(),
@@ -44,6 +52,14 @@ export function activityDepsFromConfig(config: AppConfig, db: DataSource, tempor
       : undefined,
     agentModel: client ? createLlmAgentModel({ client, model: config.openai.model, breaker }) : undefined,
     agentTools: { refundApprovalAboveCents: config.agentLoop.refundApprovalAboveCents },
+    alerts: {
+      handoffResponseSeconds: config.alerts.handoffResponseSeconds,
+      windowMinutes: config.alerts.windowMinutes,
+      failureRate: config.alerts.failureRate,
+      minSamples: config.alerts.minSamples,
+      taskStuckMinutes: config.alerts.taskStuckMinutes,
+      followUpFailures: config.alerts.followUpFailures,
+    },
   };
 }
 

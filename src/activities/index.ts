@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { FollowUpPurpose, FollowUpRules } from '../contracts';
 import { createAgentModelActivities } from './agent-model';
+import { createAlertActivities } from './alerts';
 import { createAppointmentAgent } from './agents/appointment-agent';
 import { createCatalogAgents } from './agents/catalog-agents';
 import { createCustomerAgents } from './agents/customer-agents';
@@ -18,6 +19,7 @@ import { triageAgent } from './agents/triage-agent';
 import { createConversationActivities } from './conversations';
 import { createDefinitionActivities } from './definitions';
 import type { LlmAgentModel } from '../llm';
+import type { AlertThresholds } from '../domain/alerts';
 import type { BusinessSettings, KnowledgeSearch } from './deps';
 import { createFollowUpActivities } from './follow-ups';
 import { createHandoffActivities } from './handoffs';
@@ -50,6 +52,8 @@ export interface ActivityDeps {
   agentTools?: { refundApprovalAboveCents: number };
   /** User-defined workflows: the hosts `http` steps and the research agent may call (none when absent). */
   definitions?: { httpAllowedHosts: string[] };
+  /** Alerts: the rules' thresholds (the defaults when absent); notifications go to `providers.webhook`. */
+  alerts?: AlertThresholds;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -77,6 +81,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createToolActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, business: deps.business, refundApprovalAboveCents: deps.agentTools?.refundApprovalAboveCents, httpAllowedHosts: deps.definitions?.httpAllowedHosts }),
     ...createAgentModelActivities(deps.agentModel, deps.db, deps.business),
     ...createDefinitionActivities({ db: deps.db, knowledgeBase: deps.knowledgeBase, httpAllowedHosts: deps.definitions?.httpAllowedHosts ?? [] }),
+    ...createAlertActivities({ db: deps.db, thresholds: deps.alerts, webhook: deps.providers?.webhook }),
   };
 }
 

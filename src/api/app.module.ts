@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { CodecModule } from './codec/codec.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -57,6 +58,7 @@ export class AppModule {
         MetricsModule,
         CodecModule,
         StatsModule,
+        AlertsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -132,6 +132,14 @@ const envSchema = z.object({
     .string()
     .default('0 3 * * *')
     .refine((c) => c.trim().split(/\s+/).length === 5, 'must be a 5-field cron expression such as "0 3 * * *"'),
+  /** Alerts (docs/alerts.md): how often they are evaluated, and the thresholds of their rules. */
+  ALERTS_EVERY_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
+  HANDOFF_RESPONSE_SECONDS: z.coerce.number().int().min(1).max(30 * 24 * 3600).default(900),
+  ALERT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+  ALERT_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.25),
+  ALERT_MIN_SAMPLES: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  ALERT_TASK_STUCK_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(30),
+  ALERT_FOLLOW_UP_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(3),
 });
 
 function isHttpUrl(value: string): boolean {
@@ -229,6 +237,17 @@ export interface AppConfig {
     dailyCap: number;
     /** Follow-up stats: how long after a step a customer's message still counts as its answer (the next step closes it sooner). */
     replyWindowHours: number;
+  };
+  /** Alerts: evaluated every `everySeconds` on a Temporal Schedule, with these thresholds (docs/alerts.md). */
+  alerts: {
+    everySeconds: number;
+    /** How long an open handoff may wait for a person before it is overdue. */
+    handoffResponseSeconds: number;
+    windowMinutes: number;
+    failureRate: number;
+    minSamples: number;
+    taskStuckMinutes: number;
+    followUpFailures: number;
   };
 }
 
@@ -391,6 +410,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       quietHours: e.FOLLOW_UP_QUIET_HOURS === 'off' ? undefined : { start: e.FOLLOW_UP_QUIET_HOURS.slice(0, 5), end: e.FOLLOW_UP_QUIET_HOURS.slice(6) },
       dailyCap: e.FOLLOW_UP_DAILY_CAP,
       replyWindowHours: e.FOLLOW_UP_REPLY_WINDOW_HOURS,
+    },
+    alerts: {
+      everySeconds: e.ALERTS_EVERY_SECONDS,
+      handoffResponseSeconds: e.HANDOFF_RESPONSE_SECONDS,
+      windowMinutes: e.ALERT_WINDOW_MINUTES,
+      failureRate: e.ALERT_FAILURE_RATE,
+      minSamples: e.ALERT_MIN_SAMPLES,
+      taskStuckMinutes: e.ALERT_TASK_STUCK_MINUTES,
+      followUpFailures: e.ALERT_FOLLOW_UP_FAILURES,
     },
     channels: {
       whatsapp: {

@@ -7,6 +7,19 @@ export interface CircuitBreakerOptions {
   cooldownMs?: number;
   /** Injectable clock (ms), so tests can step past the cooldown without waiting. */
   now?: () => number;
+  /**
+   * Told when the circuit opens (or re-opens on a failed trial) and when it closes again, so
+   * the worker can record its breaker where the alerts see it. Must not throw.
+   */
+  onStateChange?: (change: CircuitChange) => void;
+}
+
+/** A transition of the breaker: `open` on opening or re-opening, `closed` on the success that closes it. */
+export interface CircuitChange {
+  state: 'open' | 'closed';
+  /** Consecutive provider failures at the change. */
+  failures: number;
+  at: Date;
 }
 
 export const DEFAULT_FAILURE_THRESHOLD = 5;
@@ -25,6 +38,7 @@ export class CircuitBreaker {
   readonly failureThreshold: number;
   readonly cooldownMs: number;
   private readonly now: () => number;
+  private readonly onStateChange?: (change: CircuitChange) => void;
   private consecutiveFailures = 0;
   private openedAt: number | undefined;
   private trialStartedAt: number | undefined;
@@ -33,6 +47,7 @@ export class CircuitBreaker {
     this.failureThreshold = options.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD;
     this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     this.now = options.now ?? Date.now;
+    this.onStateChange = options.onStateChange;
     if (!Number.isInteger(this.failureThreshold) || this.failureThreshold < 1) {
       throw new RangeError(`failureThreshold must be a positive integer, got ${this.failureThreshold}`);
     }
@@ -68,9 +83,11 @@ export class CircuitBreaker {
   }
 
   recordSuccess(): void {
+    const wasOpen = this.openedAt !== undefined;
     this.consecutiveFailures = 0;
     this.openedAt = undefined;
     this.trialStartedAt = undefined;
+    if (wasOpen) this.onStateChange?.({ state: 'closed', failures: 0, at: new Date(this.now()) });
   }
 
   recordFailure(): void {
@@ -80,8 +97,12 @@ export class CircuitBreaker {
       // provider is still unhealthy, so wait a full cooldown again.
       this.openedAt = this.now();
       this.trialStartedAt = undefined;
+      this.onStateChange?.({ state: 'open', failures: this.consecutiveFailures, at: new Date(this.openedAt) });
       return;
     }
-    if (this.consecutiveFailures >= this.failureThreshold) this.openedAt = this.now();
+    if (this.consecutiveFailures >= this.failureThreshold) {
+      this.openedAt = this.now();
+      this.onStateChange?.({ state: 'open', failures: this.consecutiveFailures, at: new Date(this.openedAt) });
+    }
   }
 }

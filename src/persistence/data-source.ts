@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AgentLog } from './entities/agent-log.entity';
+import { Alert } from './entities/alert.entity';
+import { LlmBreakerState } from './entities/llm-breaker-state.entity';
 import { Appointment } from './entities/appointment.entity';
 import { Conversation } from './entities/conversation.entity';
 import { ConversationMessage } from './entities/conversation-message.entity';
@@ -29,6 +31,7 @@ import { WorkflowDefinitions1767571200000 } from './migrations/1767571200000-wor
 import { Conversations1767657600000 } from './migrations/1767657600000-conversations';
 import { ToolCalls1767744000000 } from './migrations/1767744000000-tool-calls';
 import { AgentLoopVisibility1767830400000 } from './migrations/1767830400000-agent-loop-visibility';
+import { Alerts1768003200000 } from './migrations/1768003200000-alerts';
 import { StatsIndexes1768089600000 } from './migrations/1768089600000-stats-indexes';
 
 export const ENTITIES = [
@@ -52,8 +55,10 @@ export const ENTITIES = [
   Company,
   ConversationMessage,
   ToolCallRecord,
+  Alert,
+  LlmBreakerState,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000, StatsIndexes1768089600000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000, Alerts1768003200000, StatsIndexes1768089600000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

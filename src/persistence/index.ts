@@ -24,3 +24,6 @@ export * from './entities/return-request.entity';
 export * from './entities/task.entity';
 export * from './entities/tool-call.entity';
 export * from './stats';
+export * from './entities/alert.entity';
+export * from './entities/llm-breaker-state.entity';
+export * from './alert-store';

@@ -6,6 +6,7 @@
  */
 export { cleanupTasks } from './cleanup-tasks.workflow';
 export { conversation } from './conversation.workflow';
+export { evaluateAlerts } from './evaluate-alerts.workflow';
 export { followUpCampaign } from './follow-up-campaign.workflow';
 export { handleMessage } from './handle-message.workflow';
 export { runDefinition } from './run-definition.workflow';

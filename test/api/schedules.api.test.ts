@@ -271,7 +271,7 @@ describe('schedules API end to end', () => {
     expect(Object.keys(paths['/api/schedules/{id}']).sort()).toEqual(['delete', 'get']);
     for (const action of ['pause', 'unpause', 'trigger']) expect(paths[`/api/schedules/{id}/${action}`]).toHaveProperty('post');
     const body = doc.body.components.schemas.CreateScheduleDto;
-    expect(body.properties.workflow.enum).toEqual(['cleanupTasks', 'segmentCampaign']);
+    expect(body.properties.workflow.enum).toEqual(['cleanupTasks', 'segmentCampaign', 'evaluateAlerts']);
     expect(body.properties.input.description).toMatch(/olderThanDays/);
     expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['id', 'workflow', 'input', 'once', 'every', 'cron', 'timezone', 'paused', 'note']));
   });
@@ -299,6 +299,7 @@ describe('schedules API end to end', () => {
     ['a missing input', { workflow: 'cleanupTasks', every: '1h' }, /input: is required/],
     ['an unknown field in the input', cleanup({ every: '1h', input: { olderThanDays: 5, force: true } }), /input\.force: unknown field/],
     ['an invalid segmentCampaign input', { workflow: 'segmentCampaign', input: { purpose: 'Win-Back', segment: { optedOut: true } }, every: '1h' }, /input\.purpose: .*input\.segment\.optedOut: /],
+    ['an evaluateAlerts input that is not empty', { workflow: 'evaluateAlerts', input: { now: '2031-01-01T09:00:00Z' }, every: '1h' }, /input\.now: unknown field/],
     ['an unknown field', cleanup({ every: '1h', repeat: true }), /repeat: unknown field/],
     ['a malformed id', cleanup({ every: '1h', id: 'has space' }), /^id: /],
     ['a note over 500 characters', cleanup({ every: '1h', note: 'x'.repeat(501) }), /note: /],

@@ -82,8 +82,8 @@ describe('the operator console in Chromium', () => {
   }
 
   /** Marks the document, so a later check can tell that it was never reloaded. */
-  const markDocument = (page: Page) => page.evaluate(() => ((window as any).__notReloaded = true));
-  const stillSameDocument = (page: Page) => page.evaluate(() => (window as any).__notReloaded === true);
+  const markDocument = (page: Page) => page.evaluate(() => ((globalThis as any).__notReloaded = true));
+  const stillSameDocument = (page: Page) => page.evaluate(() => (globalThis as any).__notReloaded === true);
 
   function expectNoProblems(problems: PageProblems) {
     expect(problems.errors).toEqual([]);
@@ -194,7 +194,7 @@ describe('the operator console in Chromium', () => {
     const transcript = page.getByTestId('transcript');
     await transcript.getByText('What are your opening hours?').waitFor({ timeout: 15_000 });
     await transcript.locator('[data-testid="transcript-line"][data-direction="out"]').first().waitFor();
-    const links = await transcript.getByTestId('workflow-link').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const links = await transcript.getByTestId('workflow-link').evaluateAll((as) => as.map((a: any) => a.href as string));
     expect(links).toContain(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
     // The customer writes again: the open transcript shows it without a reload.
     await customer(chatId, 'And on Sundays?');
@@ -245,7 +245,7 @@ describe('the operator console in Chromium', () => {
     await messages.locator('canvas').waitFor();
     await page.getByTestId('stat-messages-total').filter({ hasText: String(expected) }).waitFor({ timeout: 15_000 });
     // The chart is drawn, not an empty canvas: some of its pixels are not transparent.
-    const painted = await messages.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const painted = await messages.locator('canvas').evaluate((canvas: any) => {
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let count = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) count++;
@@ -269,7 +269,10 @@ describe('the operator console in Chromium', () => {
         await page.getByTestId(nav).click();
         // The live feed keeps a request open, so the network is never idle: give the panel a moment to load.
         await page.waitForTimeout(750);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await page.evaluate(() => {
+          const g = globalThis as any;
+          return g.document.documentElement.scrollWidth - g.innerWidth;
+        });
         expect({ nav, viewport: viewport.width, overflow: overflow > 1 }).toEqual({ nav, viewport: viewport.width, overflow: false });
         await expect(page.getByTestId('panel-error').count()).resolves.toBe(0);
       }

@@ -6,7 +6,10 @@ import { Handoff, type HandoffStatus } from '../../persistence/entities/handoff.
 import { ConversationMessage } from '../../persistence/entities/conversation-message.entity';
 import { inboundSince } from '../../persistence/transcript-queries';
 import { inboundKey } from '../../persistence/transcripts';
+import type { AppConfig } from '../../config';
+import { isOverdue, respondBy } from '../../domain/alerts';
 import { toHttpError } from '../common/temporal-errors';
+import { APP_CONFIG } from '../common/tokens';
 
 /** The customer messages shown with a handoff: enough to answer from, never the whole chat. */
 export const HANDOFF_MESSAGES = 20;
@@ -22,14 +25,19 @@ const UNKNOWN_UPDATE = /no registered handler for update|unknown update|update h
 const CATCH_UP_MS = 15_000;
 const CATCH_UP_POLL_MS = 250;
 
-/** A handoff row with the customer's messages from the one that asked for a person on, oldest first. */
-export type HandoffWithMessages = Handoff & { messages: Array<{ text: string; at: string; workflowId: string }> };
+/**
+ * A handoff row with the customer's messages from the one that asked for a person on, oldest
+ * first; when a person should answer by (opened + HANDOFF_RESPONSE_SECONDS), and whether an
+ * open one has waited past it.
+ */
+export type HandoffWithMessages = Handoff & { messages: Array<{ text: string; at: string; workflowId: string }>; respondBy: string; overdue: boolean };
 
 @Injectable()
 export class HandoffsService {
   constructor(
     @Inject(Client) private readonly client: Client,
     @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(status: HandoffStatus, limit: number): Promise<HandoffWithMessages[]> {
@@ -43,7 +51,13 @@ export class HandoffsService {
         const asked = await this.db.getRepository(ConversationMessage).findOneBy({ messageKey: inboundKey(messageWorkflowId) });
         const since = asked && new Date(asked.at) < new Date(h.openedAt) ? new Date(asked.at) : new Date(h.openedAt);
         const lines = await inboundSince(this.db, h.chatId, since, HANDOFF_MESSAGES);
-        return Object.assign(h, { messages: lines.map((m) => ({ text: m.text, at: new Date(m.at).toISOString(), workflowId: m.workflowId })) });
+        const openedAt = new Date(h.openedAt);
+        const responseSeconds = this.config.alerts.handoffResponseSeconds;
+        return Object.assign(h, {
+          messages: lines.map((m) => ({ text: m.text, at: new Date(m.at).toISOString(), workflowId: m.workflowId })),
+          respondBy: respondBy(openedAt, responseSeconds).toISOString(),
+          overdue: h.status === 'open' && isOverdue(openedAt, new Date(), responseSeconds),
+        });
       }),
     );
   }

@@ -4,6 +4,8 @@ import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config';
 import { apiRegistry, METRIC_PREFIX } from '../../observability/metrics';
+import { ALERT_RULES, RULE_LEVELS } from '../../domain/alerts';
+import { openAlertCounts } from '../../persistence/alert-store';
 import { Handoff } from '../../persistence/entities/handoff.entity';
 import { APP_CONFIG } from '../common/tokens';
 import { withTimeout } from '../common/with-timeout';
@@ -28,6 +30,7 @@ export class MetricsService {
   ) {
     const openHandoffs = () => this.openHandoffs();
     const activeCampaigns = () => this.activeCampaigns();
+    const openAlerts = () => this.openAlerts();
     new Gauge({
       name: `${METRIC_PREFIX}open_handoffs`,
       help: 'Conversations waiting for a person (handoffs table, status open)',
@@ -44,6 +47,22 @@ export class MetricsService {
         this.set(await activeCampaigns().catch(() => NaN));
       },
     });
+    new Gauge({
+      name: `${METRIC_PREFIX}alerts_open`,
+      help: 'Open alerts per rule and level (alerts table); 0 for each level a rule can raise when none is open',
+      labelNames: ['rule', 'level'],
+      registers: [this.gauges],
+      async collect() {
+        this.reset();
+        const counts = await openAlerts().catch(() => undefined);
+        if (!counts) {
+          this.set(NaN);
+          return;
+        }
+        for (const rule of ALERT_RULES) for (const level of RULE_LEVELS[rule]) this.set({ rule, level }, 0);
+        for (const c of counts) this.set({ rule: c.rule, level: c.level }, c.count);
+      },
+    });
   }
 
   get contentType(): string {
@@ -57,6 +76,10 @@ export class MetricsService {
 
   private async openHandoffs(): Promise<number> {
     return withTimeout(this.db.getRepository(Handoff).countBy({ status: 'open' }), GAUGE_DEADLINE_MS);
+  }
+
+  private async openAlerts(): Promise<Array<{ rule: string; level: string; count: number }>> {
+    return withTimeout(openAlertCounts(this.db), GAUGE_DEADLINE_MS);
   }
 
   private async activeCampaigns(): Promise<number> {

@@ -31,6 +31,8 @@ export const SCHEDULABLE_WORKFLOWS = {
       limit: z.number().int().min(1).max(10_000).optional(),
     })
     .strict(),
+  /** Evaluates the alert rules and notifies the outbound webhook (the alerts schedule's workflow); takes `{}`. */
+  evaluateAlerts: z.object({}).strict(),
 } as const satisfies Record<string, z.ZodType>;
 
 export type SchedulableWorkflow = keyof typeof SCHEDULABLE_WORKFLOWS;
