@@ -1,4 +1,5 @@
 import type { ActivityDeps } from '../../src/activities';
+import { alertsScheduleId } from '../../src/contracts/alerts';
 import { seedDemoData } from '../../src/persistence/seed/demo-data';
 import { startTestApi, type TestApi } from './api';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './database';
@@ -44,6 +45,8 @@ export function useApiHarness(options: ApiHarnessOptions): ApiHarness {
   afterAll(async () => {
     if (harness.ctx) await options.beforeTeardown?.(harness);
     await harness.api?.close();
+    // The API made an alerts schedule for this file's task queue; nothing polls that queue after this file.
+    if (harness.ctx) await harness.ctx.client.schedule.getHandle(alertsScheduleId(harness.taskQueue)).delete().catch(() => undefined);
     await harness.worker?.stop();
     await harness.database?.close();
     await harness.ctx?.close();
