@@ -23,3 +23,5 @@ export * from './entities/reminder.entity';
 export * from './entities/return-request.entity';
 export * from './entities/task.entity';
 export * from './entities/tool-call.entity';
+export * from './entities/event.entity';
+export * from './events';
