@@ -12,6 +12,7 @@ import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
 import { APP_CONFIG } from './common/tokens';
 import { WorkflowIdLogInterceptor } from './common/workflow-id-log.interceptor';
 import { DatabaseModule } from './database.module';
+import { EventsModule } from './events/events.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
@@ -55,6 +56,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         CodecModule,
+        EventsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -5,7 +5,7 @@ import { createHandoffActivities } from '../../src/activities/handoffs';
 import { createReplyActivities } from '../../src/activities/replies';
 import { createTaskActivities } from '../../src/activities/tasks';
 import { ConversationMessage, EventRecord, deleteEventsBefore, eventIdRange, onEventsPublished, publishEvent, readEventsAfter } from '../../src/persistence';
-import type { FeedEvent } from '../../src/contracts';
+import type { FeedEvent, ReplyRecord, SendReplyInput, TaskEvent } from '../../src/contracts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
 
 const MINUTE = 60_000;
@@ -78,8 +78,8 @@ describe.each(databaseKinds())('the event log on %s', (kind) => {
     await env.run(recordInbound, input);
     await env.run(recordInbound, input);
     const { sendReply } = createReplyActivities(db());
-    const reply = { workflowId, chatId, channel: 'whatsapp' as const, text: 'Which day suits you?', idempotencyKey: `${workflowId}:reply`, agent: 'appointment', at: '2026-03-02T10:00:01.000Z' };
-    const first = await env.run(sendReply, reply);
+    const reply: SendReplyInput = { workflowId, chatId, channel: 'whatsapp', text: 'Which day suits you?', idempotencyKey: `${workflowId}:reply`, agent: 'appointment', at: '2026-03-02T10:00:01.000Z' };
+    const first = (await env.run(sendReply, reply)) as ReplyRecord;
     await env.run(sendReply, reply);
 
     expect(await db().getRepository(ConversationMessage).countBy({ workflowId })).toBe(2);
@@ -96,9 +96,15 @@ describe.each(databaseKinds())('the event log on %s', (kind) => {
     const env = new MockActivityEnvironment();
     const { recordTaskEvents } = createTaskActivities(db());
     const base = { workflowId, runId: 'r1', chatId, channel: 'whatsapp' };
-    await env.run(recordTaskEvents, { events: [{ ...base, step: 'message', kind: 'started', at: '2026-03-02T10:00:00.000Z', taskType: 'booking', assignedAgent: 'appointment' }] });
+    const start: TaskEvent[] = [{ ...base, step: 'message', kind: 'started', at: '2026-03-02T10:00:00.000Z', taskType: 'booking', assignedAgent: 'appointment' }];
+    await env.run(recordTaskEvents, { events: start });
     expect(await eventsOf(chatId)).toEqual([]);
-    const done = { events: [{ ...base, step: 'agent:appointment', parentStep: 'message', kind: 'completed' as const, at: '2026-03-02T10:00:01.000Z' }, { ...base, step: 'message', kind: 'completed' as const, at: '2026-03-02T10:00:01.000Z' }] };
+    const done: { events: TaskEvent[] } = {
+      events: [
+        { ...base, step: 'agent:appointment', parentStep: 'message', kind: 'completed', at: '2026-03-02T10:00:01.000Z' },
+        { ...base, step: 'message', kind: 'completed', at: '2026-03-02T10:00:01.000Z' },
+      ],
+    };
     await env.run(recordTaskEvents, done);
     await env.run(recordTaskEvents, done);
     const events = await eventsOf(chatId);
@@ -118,7 +124,8 @@ describe.each(databaseKinds())('the event log on %s', (kind) => {
       [1, 'Hello, Maria here.'],
       [2, 'Hello, Maria here.'],
     ] as const) {
-      await env.run(sendReply, { workflowId, chatId, channel: 'whatsapp', text, idempotencyKey: n === 1 ? `${workflowId}:operator-reply` : `${workflowId}:operator-reply-${n}`, operator: 'maria' });
+      const operatorReply: SendReplyInput = { workflowId, chatId, channel: 'whatsapp', text, idempotencyKey: n === 1 ? `${workflowId}:operator-reply` : `${workflowId}:operator-reply-${n}`, operator: 'maria' };
+      await env.run(sendReply, operatorReply);
       await env.run(handoffs.handoffAnswered, { workflowId, operator: 'maria', answer: text });
       await env.run(handoffs.handoffAnswered, { workflowId, operator: 'maria', answer: text });
     }
