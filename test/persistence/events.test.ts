@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createFollowUpActivities } from '../../src/activities/follow-ups';
+import { OutboundWebhook } from '../../src/channels';
+import { followUpWorkflowId } from '../../src/contracts';
 import { createConversationActivities } from '../../src/activities/conversations';
 import { createHandoffActivities } from '../../src/activities/handoffs';
 import { createReplyActivities } from '../../src/activities/replies';
 import { createTaskActivities } from '../../src/activities/tasks';
-import { ConversationMessage, EventRecord, deleteEventsBefore, eventIdRange, onEventsPublished, publishEvent, readEventsAfter } from '../../src/persistence';
-import type { FeedEvent, ReplyRecord, SendReplyInput, TaskEvent } from '../../src/contracts';
+import { applyDeliveryStatus, ConversationMessage, EventRecord, deleteEventsBefore, eventIdRange, onEventsPublished, publishEvent, readEventsAfter } from '../../src/persistence';
+import type { FeedEvent, ReplyRecord, SendFollowUpResult, SendReplyInput, TaskEvent } from '../../src/contracts';
+import { WebhookReceiver } from '../helpers/channel-servers';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
 
 const MINUTE = 60_000;
@@ -138,6 +142,65 @@ describe.each(databaseKinds())('the event log on %s', (kind) => {
     expect(events[1].data).toMatchObject({ kind: 'operator', operator: 'maria', text: 'Hello, Maria here.' });
     expect(events[2].data).toEqual({ operator: 'maria' });
     expect(events[5]).toMatchObject({ chatId, workflowId, data: { status: 'closed' } });
+  });
+
+  it("reports the outbound ledger's status as it moves on: sent, then the provider's delivered and read (once each, never backwards), or refused", async () => {
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const receiver = new WebhookReceiver(secret);
+    await receiver.start();
+    try {
+      const chatId = chat();
+      const workflowId = `msg:webchat:${randomUUID()}`;
+      const env = new MockActivityEnvironment();
+      const { sendReply } = createReplyActivities(db(), {
+        webhook: new OutboundWebhook({ url: `${receiver.url}/hooks`, secret, timeoutMs: 2000 }),
+        whatsappTemplate: { name: 'switchboard_follow_up', languageCode: 'en' },
+        confirmWindowMs: 120_000,
+      });
+      const reply: SendReplyInput = { workflowId, chatId, channel: 'webchat', text: 'Your order has shipped.', idempotencyKey: `${workflowId}:reply`, agent: 'order' };
+      const sent = (await env.run(sendReply, reply)) as ReplyRecord;
+      expect(sent.status).toBe('sent');
+      const status = (s: 'sent' | 'delivered' | 'read' | 'failed') => applyDeliveryStatus(db(), { provider: 'webhook', providerMessageId: `wh-${workflowId}`, status: s, callbackData: reply.idempotencyKey });
+      await status('delivered');
+      await status('delivered');
+      await status('sent');
+      await status('read');
+
+      receiver.enqueue({ status: 400, error: { message: 'unknown chat' } });
+      const refused: SendReplyInput = { ...reply, text: 'One more thing', idempotencyKey: `${workflowId}:reply-2` };
+      await expect(env.run(sendReply, refused)).rejects.toMatchObject({ type: 'SendRejected' });
+
+      const events = await eventsOf(chatId);
+      expect(events.map((e) => [e.type, (e.data as { status: string }).status])).toEqual([
+        ['reply.sent', 'recorded'],
+        ['reply.status', 'sent'],
+        ['reply.status', 'delivered'],
+        ['reply.status', 'read'],
+        ['reply.sent', 'recorded'],
+        ['reply.status', 'failed'],
+      ]);
+      expect(events[1].data).toEqual({ outboundId: sent.outboundId, status: 'sent' });
+      expect(events[5].data).toMatchObject({ status: 'failed', error: expect.stringMatching(/unknown chat|400/) });
+      expect(events.every((e) => e.workflowId === workflowId && e.channel === 'webchat')).toBe(true);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('publishes campaign.step_sent once when a follow-up step goes out, after its reply line', async () => {
+    const chatId = chat();
+    const env = new MockActivityEnvironment();
+    const replies = createReplyActivities(db());
+    const { sendFollowUpStep } = createFollowUpActivities({ db: db(), sendReply: replies.sendReply, rules: { stepsHours: [24, 48, 72], defaultTimezone: 'UTC' }, dailyCap: 3 });
+    const campaignId = followUpWorkflowId(chatId, 'quote');
+    const step = { campaignId, chatId, channel: 'whatsapp' as const, purpose: 'quote' as const, reference: 'Q-1', step: 1, of: 3, startedAt: '2026-03-01T10:00:00.000Z', now: '2026-03-02T10:00:00.000Z' };
+    const result = (await env.run(sendFollowUpStep, step)) as SendFollowUpResult;
+    await env.run(sendFollowUpStep, step);
+    if (result.kind !== 'sent') throw new Error(`the step was not sent: ${JSON.stringify(result)}`);
+    const events = await eventsOf(chatId);
+    expect(events.map((e) => e.type)).toEqual(['reply.sent', 'campaign.step_sent']);
+    expect(events[0].data).toMatchObject({ kind: 'follow_up', outboundId: result.outboundId });
+    expect(events[1]).toMatchObject({ workflowId: campaignId, at: step.now, data: { purpose: 'quote', step: 1, outboundId: result.outboundId } });
   });
 
   it('deletes old events as a prefix of the ids, so what is kept runs unbroken to the newest', async () => {
