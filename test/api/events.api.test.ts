@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventFeed } from '../../src/api/events/event-feed.service';
-import { publishEvent } from '../../src/persistence';
+import { EventRecord, publishEvent } from '../../src/persistence';
 import { eventually, getJson, postJson, startTestApi } from '../helpers/api';
 import { databaseKinds } from '../helpers/database';
 import { useApiHarness } from '../helpers/harness';
@@ -189,6 +189,31 @@ describe.each(databaseKinds())('GET /api/events: the live feed over Server-Sent 
     await second.close();
     await conn.ended;
     expect(conn.received).toEqual([]);
+  });
+
+  it('joins the replay and the live events without a gap or a repeat while events keep coming', async () => {
+    const chatId = chatOf('seam');
+    const publish = (n: number) => publishEvent(h.database.db, { key: `test:${chatId}:${n}`, type: 'reply.status', chatId, data: { outboundId: `o${n}`, status: 'sent' } });
+    for (let n = 0; n < 50; n++) await publish(n);
+    const resumeFrom = (await h.database.db.getRepository(EventRecord).findOneByOrFail({ eventKey: `test:${chatId}:9` })).id;
+    let n = 50;
+    const writer = (async () => {
+      for (; n < 600; n++) await publish(n);
+    })();
+    const stream = await follow(`?chatId=${encodeURIComponent(chatId)}`, { lastEventId: Number(resumeFrom) });
+    await writer;
+    const got = await stream.until((e) => e.json.data.outboundId === 'o599', 30_000);
+    expect(got.map((e) => e.json.data.outboundId)).toEqual(Array.from({ length: 590 }, (_, i) => `o${i + 10}`));
+  });
+
+  it('forgets clients that leave', async () => {
+    const feed = h.api.app.get(EventFeed);
+    const conn = await follow();
+    expect(feed.clients).toBeGreaterThanOrEqual(1);
+    for (const s of streams) s.close();
+    await conn.ended;
+    const left = await eventually(async () => feed.clients, (n) => n === 0);
+    expect(left).toBe(0);
   });
 
   // Last: the retention deletes events of every chat.
