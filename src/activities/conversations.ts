@@ -9,6 +9,8 @@ import { deleteTranscriptsBefore } from '../persistence/transcript-queries';
 import { inboundKey, recordTranscript } from '../persistence/transcripts';
 import { signalArrival } from '../temporal/conversation-intake';
 import { isUniqueViolation } from '../persistence/unique-violation';
+import { MAX_EVENT_TEXT } from '../persistence/events';
+import { acceptedEventKey } from '../contracts';
 
 export interface RecordInboundInput {
   workflowId: string;
@@ -28,6 +30,12 @@ export interface SaveConversationInput {
   state: Pick<ConversationState, 'language' | 'lastAgent' | 'pending' | 'handoff' | 'campaigns' | 'turns'>;
   /** The workflow's time of the change. */
   at: string;
+}
+
+/** The provider's message id in a message workflow's id (`msg:<channel>:<id>`); the workflow id itself for any other. */
+function messageIdOf(workflowId: string, channel: string): string {
+  const prefix = `msg:${channel}:`;
+  return workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : workflowId;
 }
 
 export type WorkflowLiveness = 'running' | 'closed' | 'missing';
@@ -54,20 +62,33 @@ export function createConversationActivities(db: DataSource, temporal?: { client
   }
 
   return {
-    /** The customer's message as a transcript line, once, in arrival order. */
+    /**
+     * The customer's message as a transcript line, once, in arrival order, with its live-feed
+     * events in the same transaction: `message.received`, after `message.accepted` when the
+     * API has not published that yet (same key, so it is written once, always first).
+     */
     async recordInbound(input: RecordInboundInput): Promise<void> {
-      await recordTranscript(db, {
-        messageKey: inboundKey(input.workflowId),
-        chatId: input.chatId,
-        channel: input.channel,
-        direction: 'in',
-        kind: 'message',
-        text: input.body,
-        at: new Date(input.at),
-        workflowId: input.workflowId,
-        senderName: input.senderName ?? null,
-        media: input.media ?? null,
-      });
+      const messageKey = inboundKey(input.workflowId);
+      const where = { chatId: input.chatId, channel: input.channel, workflowId: input.workflowId, at: input.at };
+      await recordTranscript(
+        db,
+        {
+          messageKey,
+          chatId: input.chatId,
+          channel: input.channel,
+          direction: 'in',
+          kind: 'message',
+          text: input.body,
+          at: new Date(input.at),
+          workflowId: input.workflowId,
+          senderName: input.senderName ?? null,
+          media: input.media ?? null,
+        },
+        [
+          { ...where, key: acceptedEventKey(input.workflowId), type: 'message.accepted', data: { messageId: messageIdOf(input.workflowId, input.channel), ...(input.senderName ? { senderName: input.senderName } : {}) } },
+          { ...where, key: `message.received:${messageKey}`, type: 'message.received', data: { text: input.body.slice(0, MAX_EVENT_TEXT), kind: 'message', ...(input.senderName ? { senderName: input.senderName } : {}) } },
+        ],
+      );
     },
 
     /**

@@ -17,6 +17,7 @@ import type { Channel } from '../domain/channels';
 import { Conversation } from '../persistence/entities/conversation.entity';
 import { Customer } from '../persistence/entities/customer.entity';
 import { OutboundMessage } from '../persistence/entities/outbound-message.entity';
+import { publishEvent } from '../persistence/events';
 import { groundedText, type LlmServices } from './llm';
 import type { createReplyActivities } from './replies';
 import { inLanguage } from './agents/language';
@@ -110,6 +111,15 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       }
       const sent = await deps.sendReply({ workflowId: input.campaignId, chatId: input.chatId, channel: input.channel, provider: input.provider, text, idempotencyKey, at: input.now });
       const row = await db.getRepository(OutboundMessage).findOneByOrFail({ idempotencyKey });
+      await publishEvent(db, {
+        key: `campaign.step_sent:${idempotencyKey}`,
+        type: 'campaign.step_sent',
+        chatId: input.chatId,
+        channel: input.channel,
+        workflowId: input.campaignId,
+        at: input.now,
+        data: { purpose: input.purpose, step: input.step, outboundId: sent.outboundId },
+      });
       return { kind: 'sent', outboundId: sent.outboundId, template: row.template !== null, at: new Date(row.createdAt).toISOString() };
     },
 

@@ -8,6 +8,7 @@ import { OutboundMessage } from '../persistence/entities/outbound-message.entity
 import { llmTurnTokens, sendsTotal, type SendResultLabel } from '../observability/metrics';
 import type { TranscriptKind } from '../persistence/entities/conversation-message.entity';
 import { recordTranscript } from '../persistence/transcripts';
+import { MAX_EVENT_TEXT, replyStatusEvent, withEvents } from '../persistence/events';
 
 /** WhatsApp allows free-form messages only within this long after the customer's last one. */
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
@@ -87,20 +88,51 @@ function firstAttempt(): boolean {
 }
 
 async function recordInTranscript(db: DataSource, input: SendReplyInput, row: OutboundMessage): Promise<void> {
-  await recordTranscript(db, {
-    messageKey: input.idempotencyKey,
-    chatId: input.chatId,
-    channel: input.channel,
-    direction: 'out',
-    kind: transcriptKind(input),
-    text: row.body,
-    // Milliseconds matter here (the ledger's own time is to the second): the reply follows the message it answers.
-    at: input.at ? new Date(input.at) : new Date(),
-    workflowId: input.workflowId,
-    agent: input.agent ?? null,
-    operator: input.operator ?? null,
-    outboundId: row.id,
-    metadata: input.metadata ?? null,
+  const kind = transcriptKind(input);
+  // Milliseconds matter here (the ledger's own time is to the second): the reply follows the message it answers.
+  const at = input.at ? new Date(input.at) : new Date();
+  await recordTranscript(
+    db,
+    {
+      messageKey: input.idempotencyKey,
+      chatId: input.chatId,
+      channel: input.channel,
+      direction: 'out',
+      kind,
+      text: row.body,
+      at,
+      workflowId: input.workflowId,
+      agent: input.agent ?? null,
+      operator: input.operator ?? null,
+      outboundId: row.id,
+      metadata: input.metadata ?? null,
+    },
+    [
+      {
+        key: `reply.sent:${input.idempotencyKey}`,
+        type: 'reply.sent',
+        chatId: input.chatId,
+        channel: input.channel,
+        workflowId: input.workflowId,
+        at,
+        data: {
+          text: row.body.slice(0, MAX_EVENT_TEXT),
+          kind,
+          ...(input.agent ? { agent: input.agent } : {}),
+          ...(input.operator ? { operator: input.operator } : {}),
+          outboundId: row.id,
+          status: row.status,
+        },
+      },
+    ],
+  );
+}
+
+/** Moves the ledger row to a provider's answer, with its `reply.status` event in the same transaction. */
+async function settleRow(db: DataSource, row: OutboundMessage, changes: Partial<OutboundMessage> & { status: 'sent' | 'failed' }): Promise<void> {
+  await withEvents(db, async (manager) => {
+    await manager.getRepository(OutboundMessage).update({ id: row.id }, changes);
+    return { result: undefined, events: [replyStatusEvent(row, changes.status, changes.error ?? undefined)] };
   });
 }
 
@@ -187,7 +219,7 @@ async function classifyFailure(db: DataSource, err: unknown, provider: Provider,
   const ledger = db.getRepository(OutboundMessage);
   if (!err.retryable) {
     count('rejected');
-    await ledger.update({ id: row.id }, { status: 'failed', error: err.message.slice(0, 2000) });
+    await settleRow(db, row, { status: 'failed', error: err.message.slice(0, 2000) });
     return ApplicationFailure.nonRetryable(`${provider} refused the message: ${err.message}`, 'SendRejected');
   }
   // An HTTP answer (5xx, 429) means the provider did not take it: safe to send again.
@@ -233,7 +265,7 @@ export function createReplyActivities(db: DataSource, providers?: OutboundProvid
       );
       try {
         const result = await deliver(providers, provider, input, row, template);
-        await ledger.update({ id: row.id }, { status: 'sent', providerMessageId: result.providerMessageIds.join(',').slice(0, 256), error: null });
+        await settleRow(db, row, { status: 'sent', providerMessageId: result.providerMessageIds.join(',').slice(0, 256), error: null });
         log.info('reply sent', { outboundId: row.id, provider, parts: result.providerMessageIds.length, template });
         count('sent');
         return { text: row.body, outboundId: row.id, status: 'sent' };

@@ -1,11 +1,11 @@
 import { log } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertTransition, isFinal, type TaskStatus } from '../domain/task-lifecycle';
-import type { TaskEvent, TaskEventKind } from '../contracts';
+import { isMessageWorkflowId, type TaskEvent, type TaskEventKind } from '../contracts';
 import { AgentLog } from '../persistence/entities/agent-log.entity';
 import { Task } from '../persistence/entities/task.entity';
 import { stableUuid } from '../persistence/stable-id';
-import { inTransaction } from '../persistence/transactions';
+import { withEvents, type PublishEventInput } from '../persistence/events';
 import { deleteFinishedTasks } from '../persistence/task-cleanup';
 import { isUniqueViolation } from '../persistence/unique-violation';
 
@@ -17,6 +17,8 @@ const STATUS_OF: Record<TaskEventKind, TaskStatus> = {
   cancelled: 'cancelled',
 };
 
+/** The kinds that end a task. */
+const FINAL_KINDS: readonly TaskEventKind[] = ['completed', 'failed', 'cancelled'];
 
 async function applyEvent(manager: EntityManager, event: TaskEvent): Promise<Task> {
   const tasks = manager.getRepository(Task);
@@ -99,6 +101,25 @@ async function writeLogs(manager: EntityManager, task: Task, event: TaskEvent): 
 }
 
 /**
+ * `turn.finished` for the live feed, when a message's own task (step `message`) reached its
+ * end: one per message workflow, in the transaction that wrote the row.
+ */
+function turnFinished(event: TaskEvent, task: Task): PublishEventInput<'turn.finished'>[] {
+  if (event.step !== 'message' || !FINAL_KINDS.includes(event.kind) || !isMessageWorkflowId(event.workflowId)) return [];
+  return [
+    {
+      key: `turn.finished:${event.workflowId}`,
+      type: 'turn.finished',
+      chatId: task.chatId ?? event.chatId ?? null,
+      channel: task.channel ?? event.channel ?? null,
+      workflowId: event.workflowId,
+      at: event.at,
+      data: { ...(task.taskType ? { intent: task.taskType } : {}), ...(task.assignedAgent ? { agent: task.assignedAgent } : {}), status: task.status },
+    },
+  ];
+}
+
+/**
  * Task rows and agent logs, written by the workflows as the read side of what Temporal
  * records. Every write is keyed by workflow id and step (or log key), in one transaction,
  * so an activity retried after it wrote, or a worker killed half-way, leaves one row each.
@@ -108,10 +129,10 @@ export function createTaskActivities(db: DataSource) {
     async recordTaskEvent(event: TaskEvent): Promise<{ taskId: string; status: TaskStatus }> {
       for (let attempt = 0; ; attempt += 1) {
         try {
-          return await inTransaction(db, async (manager) => {
+          return await withEvents(db, async (manager) => {
             const task = await applyEvent(manager, event);
             await writeLogs(manager, task, event);
-            return { taskId: task.id, status: task.status };
+            return { result: { taskId: task.id, status: task.status }, events: turnFinished(event, task) };
           });
         } catch (err) {
           // Two writers raced to insert the same row: the loser re-reads and applies on top.
@@ -128,14 +149,17 @@ export function createTaskActivities(db: DataSource) {
     async recordTaskEvents(input: { events: TaskEvent[] }): Promise<Array<{ taskId: string; status: TaskStatus }>> {
       for (let attempt = 0; ; attempt += 1) {
         try {
-          return await inTransaction(db, async (manager) => {
+          return await withEvents(db, async (manager) => {
             const out: Array<{ taskId: string; status: TaskStatus }> = [];
+            const finished: PublishEventInput[] = [];
             for (const event of input.events) {
               const task = await applyEvent(manager, event);
               await writeLogs(manager, task, event);
               out.push({ taskId: task.id, status: task.status });
+              finished.push(...turnFinished(event, task));
             }
-            return out;
+            // Last in the transaction: the event log's lock is held only for the commit.
+            return { result: out, events: finished };
           });
         } catch (err) {
           if (attempt === 0 && isUniqueViolation(err)) continue;

@@ -13,6 +13,7 @@ import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
 import { APP_CONFIG } from './common/tokens';
 import { WorkflowIdLogInterceptor } from './common/workflow-id-log.interceptor';
 import { DatabaseModule } from './database.module';
+import { EventsModule } from './events/events.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HandoffsModule } from './handoffs/handoffs.module';
 import { HealthModule } from './health/health.module';
@@ -59,6 +60,7 @@ export class AppModule {
         CodecModule,
         StatsModule,
         AlertsModule,
+        EventsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

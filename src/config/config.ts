@@ -128,6 +128,10 @@ const envSchema = z.object({
    * beyond it the least recently used is evicted and replayed from history when it next runs.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
+  /** The live feed (`GET /api/events`): how long events are kept for clients resuming with Last-Event-ID. */
+  EVENTS_RETENTION_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
+  /** How often the API reads new events while a client follows the feed. */
+  EVENTS_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   TASK_CLEANUP_CRON: z
     .string()
     .default('0 3 * * *')
@@ -229,6 +233,8 @@ export interface AppConfig {
     /** How long `execute` with `async_execution: false` waits before answering 202 instead. */
     syncTimeoutSeconds: number;
   };
+  /** The live feed (`GET /api/events`): retention for resuming clients, and the poll interval while any follows it. */
+  events: { retentionMinutes: number; pollMs: number };
   followUps: {
     stepsHours: number[];
     /** Per-purpose steps (FOLLOW_UP_STEPS_HOURS_<PURPOSE>), overriding `stepsHours`. */
@@ -395,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       idleSeconds: e.CONVERSATION_IDLE_SECONDS,
       handoffQuietSeconds: e.HANDOFF_QUIET_SECONDS,
     },
+    events: { retentionMinutes: e.EVENTS_RETENTION_MINUTES, pollMs: e.EVENTS_POLL_MS },
     followUps: {
       stepsHours: e.FOLLOW_UP_STEPS_HOURS,
       stepsByPurpose: Object.fromEntries(

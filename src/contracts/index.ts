@@ -15,3 +15,4 @@ export * from './run-definition';
 export * from './conversation';
 export * from './llm-failure-types';
 export * from './agent-tools';
+export * from './events';

@@ -23,6 +23,7 @@ import { ToolCallRecord } from './entities/tool-call.entity';
 import { Company } from './entities/company.entity';
 import { DefinitionExecution } from './entities/definition-execution.entity';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
+import { EventRecord } from './entities/event.entity';
 import { OutboundMessages1767139200000 } from './migrations/1767139200000-outbound-messages';
 import { BusinessData1767225600000 } from './migrations/1767225600000-business-data';
 import { TasksAndAgentLogs1767312000000 } from './migrations/1767312000000-tasks-and-agent-logs';
@@ -31,6 +32,7 @@ import { WorkflowDefinitions1767571200000 } from './migrations/1767571200000-wor
 import { Conversations1767657600000 } from './migrations/1767657600000-conversations';
 import { ToolCalls1767744000000 } from './migrations/1767744000000-tool-calls';
 import { AgentLoopVisibility1767830400000 } from './migrations/1767830400000-agent-loop-visibility';
+import { Events1767916800000 } from './migrations/1767916800000-events';
 import { Alerts1768003200000 } from './migrations/1768003200000-alerts';
 import { StatsIndexes1768089600000 } from './migrations/1768089600000-stats-indexes';
 
@@ -57,8 +59,9 @@ export const ENTITIES = [
   ToolCallRecord,
   Alert,
   LlmBreakerState,
+  EventRecord,
 ];
-export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000, Alerts1768003200000, StatsIndexes1768089600000];
+export const MIGRATIONS = [OutboundMessages1767139200000, BusinessData1767225600000, TasksAndAgentLogs1767312000000, ChannelDelivery1767398400000, WorkflowDefinitions1767571200000, Conversations1767657600000, ToolCalls1767744000000, AgentLoopVisibility1767830400000, Events1767916800000, Alerts1768003200000, StatsIndexes1768089600000];
 
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; unset selects a SQLite file under `dataDir`. */

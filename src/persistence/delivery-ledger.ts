@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Conversation } from './entities/conversation.entity';
 import { InboundEvent } from './entities/inbound-event.entity';
 import { OutboundMessage, type OutboundStatus } from './entities/outbound-message.entity';
+import { replyStatusEvent, withEvents } from './events';
 
 /** How far along a message is; a late "sent" never overwrites "read". */
 const RANK: Record<OutboundStatus, number> = { recorded: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
@@ -48,7 +49,16 @@ export async function applyDeliveryStatus(db: DataSource, update: StatusUpdate):
     changes.status = update.status;
     if (update.status === 'failed') changes.error = update.error ?? 'the provider reported the message as failed';
   }
-  if (Object.keys(changes).length > 0) await repo.update({ id: row.id }, changes);
+  if (changes.status) {
+    // The status and its live-feed event together.
+    const status = changes.status as StatusUpdate['status'];
+    await withEvents(db, async (manager) => {
+      await manager.getRepository(OutboundMessage).update({ id: row.id }, changes);
+      return { result: undefined, events: [replyStatusEvent(row, status, changes.error ?? undefined)] };
+    });
+  } else if (Object.keys(changes).length > 0) {
+    await repo.update({ id: row.id }, changes);
+  }
   return { matched: true };
 }
 

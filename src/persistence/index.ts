@@ -27,3 +27,5 @@ export * from './stats';
 export * from './entities/alert.entity';
 export * from './entities/llm-breaker-state.entity';
 export * from './alert-store';
+export * from './entities/event.entity';
+export * from './events';

@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ConversationMessage } from './entities/conversation-message.entity';
+import { withEvents, type PublishEventInput } from './events';
 import { stableUuid } from './stable-id';
 
 export type TranscriptEntry = Omit<ConversationMessage, 'id' | 'agent' | 'operator' | 'outboundId' | 'senderName' | 'media' | 'metadata'> &
@@ -8,10 +9,16 @@ export type TranscriptEntry = Omit<ConversationMessage, 'id' | 'agent' | 'operat
 /**
  * Writes one transcript line once: the row's key is its writer's idempotency key (the
  * message workflow's `:in`, the outbound ledger's key), so a retried activity or a second
- * delivery leaves one line.
+ * delivery leaves one line. `events` (the live feed's, keyed the same way) are written in the
+ * same transaction, so the line and its events exist together or not at all.
  */
-export async function recordTranscript(db: DataSource, entry: TranscriptEntry): Promise<void> {
-  await db
+export async function recordTranscript(db: DataSource, entry: TranscriptEntry, events: PublishEventInput[] = []): Promise<void> {
+  if (events.length === 0) return insertLine(db.manager, entry);
+  await withEvents(db, async (manager) => ({ result: await insertLine(manager, entry), events }));
+}
+
+async function insertLine(manager: EntityManager, entry: TranscriptEntry): Promise<void> {
+  await manager
     .createQueryBuilder()
     .insert()
     .into(ConversationMessage)

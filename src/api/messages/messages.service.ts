@@ -3,6 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } fro
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { llmEnabled, type AppConfig } from '../../config';
 import {
+  acceptedEventKey,
   CHANNEL,
   CHAT_ID,
   getStatusQuery,
@@ -15,6 +16,7 @@ import {
 import { DataSource } from 'typeorm';
 import type { InboundMessage } from '../../domain/inbound-message';
 import { noteInbound } from '../../persistence/delivery-ledger';
+import { publishEvent } from '../../persistence/events';
 import { messagesReceived } from '../../observability/metrics';
 import type { handleMessage } from '../../workflows';
 import { chatReferenceFor, type ChatReference } from '../../codec';
@@ -80,15 +82,36 @@ export class MessagesService {
   async accept(message: IntakeMessage): Promise<AcceptedMessage> {
     const workflowId = messageWorkflowId(message.channel, message.id);
     const result = await this.start(message, workflowId);
+    // Beside the inbound time, not after it: one more small insert, no extra wait.
+    const announced = result.duplicate ? Promise.resolve() : this.announce(message, workflowId);
     // The customer's last message opens WhatsApp's 24-hour window for free-form replies.
     const noted = await noteInbound(this.db, message.chatId, message.timestamp ? new Date(message.timestamp * 1000) : new Date()).catch((err: unknown) => {
       // The message is safe in Temporal; a lost timestamp only means a later follow-up may use a template.
       this.logger.warn(`could not record the inbound time of ${workflowId}: ${(err as Error).message}`);
       return { known: true };
     });
+    await announced;
     await this.handOver(message, workflowId, !noted.known);
     messagesReceived.inc({ channel: message.channel, duplicate: String(result.duplicate) });
     return result;
+  }
+
+  /**
+   * `message.accepted` on the live feed, for a message whose workflow just started. Its first
+   * activity writes the same event (same key) if it gets there first, so it always precedes
+   * the message's `message.received`. A failure here costs a live update, never the message.
+   */
+  private announce(message: IntakeMessage, workflowId: string): Promise<void> {
+    return publishEvent(this.db, {
+      key: acceptedEventKey(workflowId),
+      type: 'message.accepted',
+      chatId: message.chatId,
+      channel: message.channel,
+      workflowId,
+      data: { messageId: message.id, ...(message.senderName ? { senderName: message.senderName } : {}) },
+    }).catch((err: unknown) => {
+      this.logger.warn(`could not publish message.accepted for ${workflowId}: ${(err as Error).message}`);
+    });
   }
 
   /**
