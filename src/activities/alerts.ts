@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { publishEvent } from '../persistence/events';
 import { In, IsNull, LessThan, Like, MoreThanOrEqual, type DataSource } from 'typeorm';
 import type { OutboundWebhook } from '../channels';
 import { APPROVAL_MARK } from '../contracts/handle-message';
@@ -59,16 +60,17 @@ export interface AlertActivityDeps {
 
 export type AlertEventChange = 'opened' | 'level_changed' | 'resolved';
 
-/**
- * ┌─────────────────────────────────────────────────────────────────────────────────────┐
- * │ EVENT HOOK, to be wired to the event log after merging (issue 17, live updates):     │
- * │   publishEvent(db, { key: `alert:${alert.id}:${change}`, type: `alert.${change}`,    │
- * │     chatId: null, channel: null, workflowId: null, data: alertView(alert) })          │
- * │ Called once per change, after the change is committed. Must not throw.              │
- * └─────────────────────────────────────────────────────────────────────────────────────┘
- */
-export async function onAlertChanged(_db: DataSource, _alert: Alert, _change: AlertEventChange): Promise<void> {
-  // Intentionally empty until src/persistence/events.ts exists on this branch.
+/** The live feed's event for an alert's change, published once per change after it is committed. */
+const ALERT_EVENT: Record<AlertEventChange, 'alert.opened' | 'alert.changed' | 'alert.resolved'> = {
+  opened: 'alert.opened',
+  level_changed: 'alert.changed',
+  resolved: 'alert.resolved',
+};
+
+export async function onAlertChanged(db: DataSource, alert: Alert, change: AlertEventChange): Promise<void> {
+  const view = alertView(alert);
+  const key = change === 'level_changed' ? `alert:${alert.id}:level:${alert.level}:${view.lastSeenAt}` : `alert:${alert.id}:${change}`;
+  await publishEvent(db, { key, type: ALERT_EVENT[change], data: { ...view } });
 }
 
 async function outcomeCounts<T extends AgentLog | OutboundMessage>(

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'handoff.answered',
   'handoff.closed',
   'alert.opened',
+  'alert.changed',
   'alert.resolved',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -32,6 +33,7 @@ export const EventTypes = {
   handoffAnswered: 'handoff.answered',
   handoffClosed: 'handoff.closed',
   alertOpened: 'alert.opened',
+  alertChanged: 'alert.changed',
   alertResolved: 'alert.resolved',
 } as const satisfies Record<string, EventType>;
 
@@ -67,8 +69,9 @@ export interface EventDataMap {
   'handoff.answered': { operator?: string };
   /** `status`: closed (handed back), timed_out, cancelled, or answered (a decision or an older run's single answer that ended it). */
   'handoff.closed': { status: string };
-  /** Reserved for the alerts: published by their evaluator. */
+  /** Published by the alerts' evaluator: an alert opened, changed level, or resolved itself. */
   'alert.opened': AlertEventData;
+  'alert.changed': AlertEventData;
   'alert.resolved': AlertEventData;
 }
 
