@@ -6,6 +6,7 @@ import type { AppConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
 import { CodecModule } from './codec/codec.module';
+import { ConsoleModule } from './console/console.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
@@ -55,6 +56,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         CodecModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

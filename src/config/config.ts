@@ -130,6 +130,15 @@ const envSchema = z.object({
     .string()
     .default('0 3 * * *')
     .refine((c) => c.trim().split(/\s+/).length === 5, 'must be a 5-field cron expression such as "0 3 * * *"'),
+  /** The Temporal Web UI people open from the console's workflow links. */
+  TEMPORAL_UI_URL: z
+    .string()
+    .trim()
+    .default('http://localhost:8233')
+    .refine((v) => isHttpUrl(v), 'must be an http(s) URL such as http://localhost:8233')
+    .transform((v) => v.replace(/\/+$/, '')),
+  /** Where the built console is (console/dist of the repository when unset). */
+  CONSOLE_DIST_DIR: optionalString,
 });
 
 function isHttpUrl(value: string): boolean {
@@ -218,6 +227,13 @@ export interface AppConfig {
     httpAllowedHosts: string[];
     /** How long `execute` with `async_execution: false` waits before answering 202 instead. */
     syncTimeoutSeconds: number;
+  };
+  /** The operator console at /console. */
+  console: {
+    /** Base URL of the Temporal Web UI, without a trailing slash. */
+    temporalUiUrl: string;
+    /** The console's build output; unset: console/dist of the repository. */
+    distDir?: string;
   };
   followUps: {
     stepsHours: number[];
@@ -340,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       httpAllowedHosts: csv(e.WORKFLOW_HTTP_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
       syncTimeoutSeconds: e.WORKFLOW_SYNC_TIMEOUT_SECONDS,
     },
+    console: { temporalUiUrl: e.TEMPORAL_UI_URL, distDir: e.CONSOLE_DIST_DIR },
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
