@@ -136,6 +136,9 @@ export class SseParser {
 
 export type StreamStatus = 'live' | 'reconnecting';
 
+/** A connection that lasted this long was a good one: the next drop starts the backoff over. */
+const STABLE_MS = 10_000;
+
 export interface EventStreamOptions {
   url: string;
   /** Headers of every (re)connection, e.g. the API key. */
@@ -249,8 +252,8 @@ export class EventStream {
       },
       this.lastId,
     );
-    this.failures = 0;
     this.options.onStatus('live');
+    const connectedAt = Date.now();
     const reader = res.body.getReader();
     const idleMs = this.options.idleTimeoutMs ?? 75_000;
     let idle = setTimeout(() => controller.abort(), idleMs);
@@ -267,6 +270,9 @@ export class EventStream {
     } finally {
       clearTimeout(idle);
       parser.end();
+      // Only a connection that held for a while resets the backoff: one that is accepted and
+      // dropped at once (a proxy, a restarting API) must not be retried in a tight loop.
+      if (Date.now() - connectedAt >= STABLE_MS) this.failures = 0;
     }
   }
 }

@@ -1,8 +1,9 @@
 /** Times and numbers as people read them. */
 
-/** 0 → "0s", 75 → "1m 15s", 5400 → "1h 30m", 200000 → "2d 7h". */
+/** 0 → "0s", 1.84 → "1.8s", 75 → "1m 15s", 5400 → "1h 30m", 200000 → "2d 7h". */
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  if (seconds < 10) return `${Math.max(0, Math.round(seconds * 10) / 10)}s`;
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

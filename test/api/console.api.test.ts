@@ -98,7 +98,7 @@ describe('the operator console: its page, its assets and its session check (Nest
       for (const p of ['/console', '/console/']) {
         const res = await getJson(`${api.baseUrl}${p}`);
         expect(res.status).toBe(503);
-        expect(res.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('run `npm run build`') });
+        expect(res.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('run npm run build') });
       }
       // The API itself is unaffected.
       expect((await getJson(`${api.baseUrl}/api/console/session`, { 'x-api-key': KEYS.admin })).status).toBe(200);
@@ -144,5 +144,18 @@ describe('the console session on an open API (no API_KEYS: development)', () => 
     const res = await getJson(`${h.api.baseUrl}/api/console/session`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ role: 'admin', temporalUi: { url: 'http://localhost:8233', namespace: 'default' } });
+  });
+});
+
+describe('console configuration', () => {
+  it('takes TEMPORAL_UI_URL without its trailing slash, and refuses one that is not an http(s) URL, naming it', async () => {
+    const { loadConfig } = await import('../../src/config');
+    const base = { SWITCHBOARD_CONFIG: '', NODE_ENV: 'test' };
+    expect(loadConfig(base).console).toEqual({ temporalUiUrl: 'http://localhost:8233', distDir: undefined });
+    expect(loadConfig({ ...base, TEMPORAL_UI_URL: 'https://temporal.example.com/ui/', CONSOLE_DIST_DIR: '/srv/console' }).console).toEqual({
+      temporalUiUrl: 'https://temporal.example.com/ui',
+      distDir: '/srv/console',
+    });
+    expect(() => loadConfig({ ...base, TEMPORAL_UI_URL: 'localhost:8233' })).toThrow(/TEMPORAL_UI_URL: must be an http\(s\) URL/);
   });
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, enc, withQuery } from '../api';
-import { errorText } from '../hooks';
+import { pollMs, useConsole } from '../context';
+import { errorText, useInterval } from '../hooks';
 import { time, words } from '../format';
 import { useLive } from '../live';
 import { Loading, PanelError, WorkflowLink } from '../ui';
@@ -98,6 +99,10 @@ export function TranscriptView({ chatId, reloadSignal = 0, onMeta }: { chatId: s
     timers.current.forEach(clearTimeout);
     timers.current = [setTimeout(() => void read(false), 250), setTimeout(() => void read(false), 2000)];
   });
+
+  // Without live events (or as a safety net with them), the tail is read on a timer.
+  const { live } = useConsole();
+  useInterval(() => void read(false), pollMs(live));
 
   const lines = loaded ? loaded.pages.flatMap((p) => p.lines) : [];
   const visible = lines.slice(Math.max(0, lines.length - shown));

@@ -19,6 +19,9 @@ interface CampaignState {
   workflowId?: string;
 }
 
+/** How long a campaign's answer to an action wins over a list read after it. */
+const TRUST_ACTION_MS = 15_000;
+
 const keyOf = (c: { chatId: string; purpose: string }) => `${c.chatId}\u0000${c.purpose}`;
 
 function fromState(c: CampaignState): CampaignView {
@@ -69,7 +72,9 @@ function CampaignsPanel() {
   for (const [k, t] of touched) {
     if (chatId && t.view.chatId !== chatId) continue;
     const listed = shown.get(k);
-    if (!listed || t.at > readAt.current) shown.set(k, listed ? { ...listed, ...t.view, workflowId: t.view.workflowId ?? listed.workflowId } : t.view);
+    // What the campaign answered to the action is authoritative for a while: lists may lag behind it.
+    const fresh = Date.now() - t.at < TRUST_ACTION_MS || t.at > readAt.current;
+    if (!listed || fresh) shown.set(k, listed ? { ...listed, ...t.view, workflowId: t.view.workflowId ?? listed.workflowId } : t.view);
   }
   const campaigns = [...shown.values()];
 
@@ -138,7 +143,8 @@ function CampaignRow({ campaign: c, now, onChanged }: { campaign: CampaignView; 
         {' · '}
         <span data-testid="campaign-next">{c.nextFireAt ? `next step ${time(c.nextFireAt)} (${relative(c.nextFireAt, now)})` : 'nothing due'}</span>
         {' · '}
-        {c.stepsSent} {c.steps ? `of ${c.steps} ` : ''}steps sent
+        {c.stepsSent} {c.steps ? `of ${c.steps} ` : ''}
+        {c.stepsSent === 1 && !c.steps ? 'step' : 'steps'} sent
         {c.reason ? ` · ${words(c.reason)}` : ''}
         {c.workflowId ? (
           <>

@@ -90,7 +90,7 @@ export function Conversations({ chatId }: { chatId?: string }) {
                     {c.pending ? <span class="badge">waiting for an answer</span> : null}
                   </span>
                   <span class="item-meta">
-                    {c.channel ? <span class="badge">{c.channel}</span> : null} {c.turns} turns · {relative(c.updatedAt, now)}
+                    {c.channel ? <span class="badge">{c.channel}</span> : null} {c.turns} {c.turns === 1 ? 'turn' : 'turns'} · {relative(c.updatedAt, now)}
                   </span>
                   {c.lastMessage ? (
                     <span class="preview">

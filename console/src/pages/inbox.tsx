@@ -195,7 +195,12 @@ function HandoffDetail({ handoff: h, now, onBack, onChanged }: { handoff: Handof
       actions={<WorkflowLink workflowId={h.workflowId} label="workflow in Temporal" />}
     >
       <p class="detail-meta">
-        <span class="badge">{h.channel}</span> {words(h.reason)} · intent {words(h.intent)} · opened {time(h.openedAt)} · <Waited handoff={h} now={now} /> ·{' '}
+        <span class="badge">{h.channel}</span> {words(h.reason)} · intent {words(h.intent)} · opened {time(h.openedAt)} ·{' '}
+        {status === 'open' ? (
+          <>
+            <Waited handoff={h} now={now} /> ·{' '}
+          </>
+        ) : null}
         <a href={href('conversations', h.chatId)}>whole conversation</a>
       </p>
       <p class="detail-status">

@@ -31,12 +31,12 @@ export function SignIn({ error, onSignedIn }: { error?: string; onSignedIn: (inf
         <h1>Switchboard console</h1>
         <p class="hint">Sign in with an operator or admin API key. It stays in this tab only.</p>
         <label>
-          API key
-          <input type="password" data-testid="signin-key" name="key" autocomplete="current-password" value={key} onInput={(e) => setKey(e.currentTarget.value)} autofocus />
-        </label>
-        <label>
           Your name <span class="hint">(shown with your replies)</span>
           <input type="text" data-testid="signin-operator" name="operator" autocomplete="username" maxLength={128} placeholder="operator" value={operator} onInput={(e) => setOperator(e.currentTarget.value)} />
+        </label>
+        <label>
+          API key
+          <input type="password" data-testid="signin-key" name="key" autocomplete="current-password" value={key} onInput={(e) => setKey(e.currentTarget.value)} />
         </label>
         {problem ? (
           <p class="panel-error" role="alert" data-testid="signin-error">

@@ -26,7 +26,7 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const MISSING_BUILD = 'the console is not built: run `npm run build` (or `npm run build:console`) and reload';
+const MISSING_BUILD = 'the console is not built: run npm run build (or npm run build:console), then reload';
 
 /**
  * The repository's `console/dist`: found by walking up from this file to the package root,
