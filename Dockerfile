@@ -10,6 +10,8 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# npm's `prepare` builds the operator console (console/ → console/dist) during the install.
+COPY console ./console
 # `npm install` against the lock, as CI does: the lock cannot list every platform's
 # optional @swc/core build, which `npm ci` would insist on.
 RUN npm install --no-audit --no-fund
@@ -27,6 +29,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 COPY knowledge-base ./knowledge-base
 USER node
 # API · worker metrics · Temporal SDK metrics

@@ -19,8 +19,17 @@ const FORBIDDEN_IN_WORKFLOWS = [
   '@temporalio/testing',
 ];
 
+/** What the operator console's code (console/src) may use: the browser's own globals. */
+const BROWSER_GLOBALS = Object.fromEntries(
+  [
+    'window', 'document', 'navigator', 'location', 'history', 'sessionStorage', 'fetch', 'Headers', 'Request', 'Response',
+    'AbortController', 'AbortSignal', 'TextDecoder', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval',
+    'clearInterval', 'getComputedStyle', 'HTMLElement', 'HTMLCanvasElement', 'Event', 'ReadableStream',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'test/fixtures/**', 'console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -68,5 +77,16 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The operator console runs in the browser. Nothing goes to its console: errors are
+    // shown on the page (and the browser tests fail on any console error).
+    files: ['console/src/**/*.ts', 'console/src/**/*.tsx'],
+    languageOptions: { globals: BROWSER_GLOBALS },
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['console/build.mjs'],
+    languageOptions: { sourceType: 'module', globals: { process: 'readonly' } },
   },
 );

@@ -109,12 +109,15 @@ async function main(): Promise<void> {
     await db.destroy();
   }
 
+  // The console's workflow links go to the Web UI this script started, unless told otherwise.
+  if (!process.env.TEMPORAL_UI_URL && server?.uiUrl) process.env.TEMPORAL_UI_URL = server.uiUrl;
   worker = startChild('worker', path.join(__dirname, '..', 'worker', 'main.js'));
   api = startChild('API', path.join(__dirname, '..', 'src', 'api', 'main.js'));
 
   const base = `http://${config.host}:${config.port}`;
   if (await waitForHttp(`${base}/health`, 30_000)) {
     say('ready');
+    say(`  Console      ${base}/console`);
     say(`  API          ${base}/api/messages`);
     say(`  OpenAPI docs ${base}/docs`);
     say(`  Temporal UI  ${server?.uiUrl ?? '(the Web UI of the server at ' + address + ')'}`);

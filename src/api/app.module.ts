@@ -7,6 +7,7 @@ import { createLogger } from '../observability/logger';
 import { AgentsModule } from './agents/agents.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { CodecModule } from './codec/codec.module';
+import { ConsoleModule } from './console/console.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, throttlerOptions } from './common/rate-limits';
@@ -61,6 +62,7 @@ export class AppModule {
         StatsModule,
         AlertsModule,
         EventsModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

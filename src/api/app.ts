@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { findApiKey, type AppConfig } from '../config';
 import { presentedKey } from './auth/api-key.guard';
 import { AppModule } from './app.module';
+import { CONSOLE_PATH, consoleMiddleware, locateConsoleDist } from './console/console-static';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { jsonBody } from './common/json-body';
 
@@ -31,6 +32,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Behind a load balancer, the client's own address (for per-address rate limits) is in X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
+  // The operator console: a static page (public) that calls this API with the person's key.
+  app.use(CONSOLE_PATH, consoleMiddleware(config.console.distDir ?? locateConsoleDist()));
 
   if (config.apiKeys.length > 0) {
     // The API's shape is not secret, but the docs page is no place for anonymous callers either.

@@ -144,6 +144,15 @@ const envSchema = z.object({
   ALERT_MIN_SAMPLES: z.coerce.number().int().min(1).max(1_000_000).default(5),
   ALERT_TASK_STUCK_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(30),
   ALERT_FOLLOW_UP_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(3),
+  /** The Temporal Web UI people open from the console's workflow links. */
+  TEMPORAL_UI_URL: z
+    .string()
+    .trim()
+    .default('http://localhost:8233')
+    .refine((v) => isHttpUrl(v), 'must be an http(s) URL such as http://localhost:8233')
+    .transform((v) => v.replace(/\/+$/, '')),
+  /** Where the built console is (console/dist of the repository when unset). */
+  CONSOLE_DIST_DIR: optionalString,
 });
 
 function isHttpUrl(value: string): boolean {
@@ -235,6 +244,13 @@ export interface AppConfig {
   };
   /** The live feed (`GET /api/events`): retention for resuming clients, and the poll interval while any follows it. */
   events: { retentionMinutes: number; pollMs: number };
+  /** The operator console at /console. */
+  console: {
+    /** Base URL of the Temporal Web UI, without a trailing slash. */
+    temporalUiUrl: string;
+    /** The console's build output; unset: console/dist of the repository. */
+    distDir?: string;
+  };
   followUps: {
     stepsHours: number[];
     /** Per-purpose steps (FOLLOW_UP_STEPS_HOURS_<PURPOSE>), overriding `stepsHours`. */
@@ -369,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       httpAllowedHosts: csv(e.WORKFLOW_HTTP_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
       syncTimeoutSeconds: e.WORKFLOW_SYNC_TIMEOUT_SECONDS,
     },
+    console: { temporalUiUrl: e.TEMPORAL_UI_URL, distDir: e.CONSOLE_DIST_DIR },
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
