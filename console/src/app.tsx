@@ -88,7 +88,7 @@ function Console({ session, onSignOut }: { session: SessionInfo; onSignOut: () =
   }, []);
 
   const openAlerts = useResource((signal) => api<{ alerts: AlertView[] }>(withQuery('/api/alerts', { status: 'open' }), { signal }), []);
-  useLive(['alert.opened', 'alert.resolved'], () => openAlerts.reload());
+  useLive(['alert.opened', 'alert.changed', 'alert.resolved'], () => openAlerts.reload());
   useInterval(() => openAlerts.reload(), 30_000);
 
   const state: ConsoleState = { session, operator: credentials.operator, live, openAlerts };

@@ -13,7 +13,7 @@ const LEVEL_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 }
 export function Alerts() {
   const { openAlerts } = useConsole();
   const resolved = useResource((signal) => api<{ alerts: AlertView[] }>(withQuery('/api/alerts', { status: 'resolved' }), { signal }), []);
-  useLive(['alert.opened', 'alert.resolved'], () => resolved.reload());
+  useLive(['alert.opened', 'alert.changed', 'alert.resolved'], () => resolved.reload());
   useInterval(() => resolved.reload(), 30_000);
   const now = useNow(15_000);
   const action = useAction();
