@@ -196,9 +196,12 @@ describe('the operator console in Chromium', () => {
     await transcript.locator('[data-testid="transcript-line"][data-direction="out"]').first().waitFor();
     const links = await transcript.getByTestId('workflow-link').evaluateAll((as) => as.map((a: any) => a.href as string));
     expect(links).toContain(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
-    // The customer writes again: the open transcript shows it without a reload.
-    await customer(chatId, 'And on Sundays?');
-    await transcript.getByText('And on Sundays?').waitFor({ timeout: 20_000 });
+    // The customer writes again: the open transcript shows it without a reload, as text even when it looks like markup.
+    const markup = '<img src=x onerror="globalThis.__injected=1"><b>And on Sundays?</b>';
+    await customer(chatId, markup);
+    await transcript.getByText(markup).waitFor({ timeout: 20_000 });
+    expect(await transcript.locator('img, b').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).__injected)).toBeUndefined();
     expectNoProblems(problems);
   });
 
