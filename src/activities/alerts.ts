@@ -41,7 +41,7 @@ export const AGENT_FAILURES: readonly AgentLogAction[] = ['failed'];
 export const SEND_SUCCESSES: readonly OutboundStatus[] = ['sent', 'delivered', 'read'];
 export const SEND_FAILURE: OutboundStatus = 'failed';
 
-/** Follow-up steps are sent under `followup:<chat>:<purpose>:step-<n>` (src/activities/follow-ups.ts). */
+/** Follow-up steps are sent under `followup:<chat>:<purpose>[:run-<ms>]:step-<n>` (src/activities/follow-ups.ts). */
 const FOLLOW_UP_KEYS = 'followup:%';
 
 /** Notifications sent per evaluation at most; the rest wait for the next one. */

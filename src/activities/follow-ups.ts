@@ -57,6 +57,27 @@ function templateText(purpose: FollowUpPurpose, step: number, of: number, refere
   return inLanguage(language, texts[purpose]);
 }
 
+/** A ledger row's time is kept to the second on SQLite; a step is never sent within a second of its campaign's start. */
+const LEDGER_TIME_SLACK_MS = 1000;
+
+/**
+ * The ledger key of a campaign's step. A campaign's workflow id is the chat and purpose, so a
+ * later campaign for the same chat and purpose (a new quote a month on) runs under the same
+ * id: its steps get keys of their own run (`<id>:run-<start ms>:step-<n>`), or they would find
+ * the earlier campaign's rows and send nothing. The first campaign keeps `<id>:step-<n>`, the
+ * key steps always had, so a step retried across an upgrade still finds what it sent.
+ */
+async function stepKey(db: DataSource, input: SendFollowUpInput): Promise<{ idempotencyKey: string; already: OutboundMessage | null }> {
+  const ledger = db.getRepository(OutboundMessage);
+  const firstKey = `${input.campaignId}:step-${input.step}`;
+  const first = await ledger.findOneBy({ idempotencyKey: firstKey });
+  if (!first || new Date(first.createdAt).getTime() >= new Date(input.startedAt).getTime() - LEDGER_TIME_SLACK_MS) {
+    return { idempotencyKey: firstKey, already: first };
+  }
+  const idempotencyKey = `${input.campaignId}:run-${new Date(input.startedAt).getTime()}:step-${input.step}`;
+  return { idempotencyKey, already: await ledger.findOneBy({ idempotencyKey }) };
+}
+
 /**
  * The follow-up campaign's side effects: reading the customer's context, writing and
  * sending each step through the ledger (so a retried step never sends twice), and starting
@@ -78,8 +99,7 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
     },
 
     async sendFollowUpStep(input: SendFollowUpInput): Promise<SendFollowUpResult> {
-      const idempotencyKey = `${input.campaignId}:step-${input.step}`;
-      const already = await db.getRepository(OutboundMessage).findOneBy({ idempotencyKey });
+      const { idempotencyKey, already } = await stepKey(db, input);
       if (!already) {
         // The last word before sending: a reply recorded anywhere (another process, the API) calls the step off.
         const conversation = await db.getRepository(Conversation).findOneBy({ chatId: input.chatId });

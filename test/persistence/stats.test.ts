@@ -266,6 +266,9 @@ describe.each(databaseKinds())('console stats on %s', (kind) => {
     // f: before the range.
     await step('f@c.us', 'quote', 1, '2026-01-01T10:00:00.000Z');
     await line({ chatId: 'f@c.us', at: at('2026-01-01T10:05:00.000Z') });
+    // g: a later campaign of the same chat and purpose, whose keys name its run, counts like any other.
+    await outbound({ key: 'followup:g@c.us:quote:run-1772960000000:step-1', workflowId: 'followup:g@c.us:quote', chatId: 'g@c.us', status: 'sent', at: at('2026-03-08T10:00:00.000Z') });
+    await line({ chatId: 'g@c.us', at: at('2026-03-08T10:10:00.000Z') });
 
     expect(await followUpEffectiveness(database.db, { days: 30, now: at('2026-03-10T12:00:00.000Z'), replyWindowHours: 72 })).toEqual({
       from: '2026-02-08T12:00:00.000Z',
@@ -273,11 +276,11 @@ describe.each(databaseKinds())('console stats on %s', (kind) => {
       purposes: [
         {
           purpose: 'quote',
-          sent: 4,
-          answered: 2,
-          reply_rate: 0.5,
+          sent: 5,
+          answered: 3,
+          reply_rate: 0.6,
           steps: [
-            { step: 1, sent: 3, answered: 1, reply_rate: 0.333 },
+            { step: 1, sent: 4, answered: 2, reply_rate: 0.5 },
             { step: 2, sent: 1, answered: 1, reply_rate: 1 },
           ],
         },
@@ -286,7 +289,7 @@ describe.each(databaseKinds())('console stats on %s', (kind) => {
     });
     // A wider window makes b's late message an answer.
     const wide = await followUpEffectiveness(database.db, { days: 30, now: at('2026-03-10T12:00:00.000Z'), replyWindowHours: 120 });
-    expect(wide.purposes[0]).toMatchObject({ purpose: 'quote', answered: 3, steps: [{ step: 1, answered: 2 }, { step: 2, answered: 1 }] });
+    expect(wide.purposes[0]).toMatchObject({ purpose: 'quote', answered: 4, steps: [{ step: 1, answered: 3 }, { step: 2, answered: 1 }] });
   });
 
   it('has an index for each time range the stats read', async () => {

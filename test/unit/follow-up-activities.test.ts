@@ -131,6 +131,26 @@ describe.each(databaseKinds())('follow-up steps on %s', (kind) => {
     expect((await ledger(earlier)).map((r) => r.body)).toEqual(["Hi! Did you have a chance to look at your quote Q-1A2B3C4D? I'm happy to answer any questions or adjust it."]);
   });
 
+  it('sends a later campaign\'s steps for the same chat and purpose, and never a step twice in either', async () => {
+    const chatId = `${randomUUID().slice(0, 8)}@c.us`;
+    const first = step(chatId, { reference: 'Q-FIRST001' });
+    expect(await env.run(activities(false).sendFollowUpStep, first)).toMatchObject({ kind: 'sent' });
+    // A month later the customer gets another quote: the campaign runs again under the same workflow id.
+    const later = step(chatId, { reference: 'Q-LATER002', startedAt: '2026-12-30T08:00:00.000Z', now: '2026-12-31T08:00:00.000Z' });
+    expect(await env.run(activities(false).sendFollowUpStep, later)).toMatchObject({ kind: 'sent' });
+    const bodies = async () => (await ledger(chatId)).map((r) => r.body).sort();
+    expect(await bodies()).toEqual([
+      'Hi! Did you have a chance to look at your quote Q-FIRST001? I\'m happy to answer any questions or adjust it.',
+      'Hi! Did you have a chance to look at your quote Q-LATER002? I\'m happy to answer any questions or adjust it.',
+    ]);
+    // Either step retried (a worker died after the send) finds its own row and sends nothing more.
+    await env.run(activities(false).sendFollowUpStep, later);
+    await env.run(activities(false).sendFollowUpStep, first);
+    expect(await ledger(chatId)).toHaveLength(2);
+    // The first campaign's keys are the ones steps always had, so a step retried across the upgrade finds what it sent.
+    expect((await ledger(chatId)).map((r) => r.idempotencyKey).sort()).toEqual([`${first.campaignId}:run-${Date.parse(later.startedAt)}:step-1`, `${first.campaignId}:step-1`]);
+  });
+
   it('lists a segment: customers not opted out, in a language when asked, email addresses on the email channel', async () => {
     const fresh = await openTestDatabase(kind);
     try {

@@ -4,8 +4,11 @@ import { isPostgres, ratio, rawNumber } from './sql-time';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** A follow-up step's ledger key: `followup:<chat reference>:<purpose>:step-<n>` (activities/follow-ups.ts). */
-const STEP_KEY = /^followup:.*:([a-z_]+):step-(\d+)$/;
+/**
+ * A follow-up step's ledger key: `followup:<chat reference>:<purpose>:step-<n>`, or
+ * `…:<purpose>:run-<start ms>:step-<n>` for a later campaign of the same chat and purpose (activities/follow-ups.ts).
+ */
+const STEP_KEY = /^followup:.*:([a-z_]+)(?::run-\d+)?:step-(\d+)$/;
 
 export interface StepEffect {
   step: number;
