@@ -69,8 +69,8 @@ describe('the operator console in Chromium', () => {
     return { page, problems };
   }
 
-  async function signedIn(viewport?: { width: number; height: number }) {
-    const session = await signIn(OPERATOR_KEY, viewport);
+  async function signedIn(viewport?: { width: number; height: number }, key = OPERATOR_KEY) {
+    const session = await signIn(key, viewport);
     await session.page.getByTestId('nav-inbox').waitFor();
     await expectLive(session.page);
     return session;
@@ -227,6 +227,62 @@ describe('the operator console in Chromium', () => {
 
     const state = await h.ctx.client.workflow.getHandle(campaignId).query(getCampaignStateQuery);
     expect(state.status).toBe('paused');
+    expectNoProblems(problems);
+  });
+
+  it('lets an admin pause and trigger a schedule from the page, as Temporal then shows it', async () => {
+    const asAdmin = { 'X-API-Key': ADMIN_KEY };
+    const id = `console-${randomUUID().slice(0, 8)}`;
+    const created = await postJson(url('/api/schedules'), { id, workflow: 'cleanupTasks', input: { olderThanDays: 30 }, every: '1h' }, asAdmin);
+    expect(created.status).toBe(201);
+    try {
+      const { page, problems } = await signedIn(undefined, ADMIN_KEY);
+      await page.getByTestId('nav-campaigns').click();
+      const item = page.locator(`[data-testid="schedule-item"][data-schedule-id="${id}"]`);
+      await item.waitFor({ timeout: 15_000 });
+      await item.getByTestId('schedule-pause').click();
+      await page.locator(`[data-testid="schedule-item"][data-schedule-id="${id}"][data-paused="true"]`).waitFor({ timeout: 15_000 });
+      const handle = h.ctx.client.schedule.getHandle(id);
+      expect((await handle.describe()).state.paused).toBe(true);
+
+      await page.locator(`[data-testid="schedule-item"][data-schedule-id="${id}"]`).getByTestId('schedule-trigger').click();
+      const described = await eventually(
+        () => handle.describe(),
+        (d) => d.info.recentActions.length > 0,
+        15_000,
+      );
+      expect(described.info.recentActions).toHaveLength(1);
+      expectNoProblems(problems);
+    } finally {
+      await h.ctx.client.schedule.getHandle(id).delete().catch(() => undefined);
+    }
+  });
+
+  it('approves a user-defined workflow\'s waiting callback from the definitions page, and the execution completes', async () => {
+    const asAdmin = { 'X-API-Key': ADMIN_KEY };
+    const definition = await postJson(
+      url('/api/v1/workflows'),
+      { name: `Refund approval ${randomUUID().slice(0, 4)}`, steps: [{ step_id: 'approve', step_type: 'callback', name: 'Manager approves the refund', timeout: 600 }] },
+      asAdmin,
+    );
+    expect(definition.status).toBe(201);
+    const execution = await postJson(url(`/api/v1/workflows/${definition.body.workflow_id}/execute`), { input_data: { order: 'ORD-1' }, async_execution: true }, asOperator);
+    expect(execution.status).toBe(202);
+    const executionId = execution.body.execution_id as string;
+    started.push(executionId);
+
+    const { page, problems } = await signedIn();
+    await page.getByTestId('nav-definitions').click();
+    const item = page.locator(`[data-testid="callback-item"][data-execution-id="${executionId}"][data-step-id="approve"]`);
+    await item.waitFor({ timeout: 20_000 });
+    await item.getByTestId('callback-approve').click();
+    await item.waitFor({ state: 'detached', timeout: 20_000 });
+    const done = await eventually(
+      () => getJson(url(`/api/v1/executions/${executionId}`), asOperator),
+      (r) => r.body.status === 'completed',
+      20_000,
+    );
+    expect(done.body.status).toBe('completed');
     expectNoProblems(problems);
   });
 
