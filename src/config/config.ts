@@ -5,6 +5,7 @@ import { DEFAULT_TASK_QUEUE } from '../contracts/task-queue';
 import { parseApiKeys, type ApiKey } from './api-keys';
 import { parseEncryptionKeys } from './encryption-keys';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../domain/routing';
+import type { AlertThresholds } from '../domain/alerts';
 
 const optionalString = z
   .string()
@@ -261,16 +262,7 @@ export interface AppConfig {
     replyWindowHours: number;
   };
   /** Alerts: evaluated every `everySeconds` on a Temporal Schedule, with these thresholds (docs/alerts.md). */
-  alerts: {
-    everySeconds: number;
-    /** How long an open handoff may wait for a person before it is overdue. */
-    handoffResponseSeconds: number;
-    windowMinutes: number;
-    failureRate: number;
-    minSamples: number;
-    taskStuckMinutes: number;
-    followUpFailures: number;
-  };
+  alerts: AlertThresholds & { everySeconds: number };
 }
 
 /** One `CODEC_OIDC_ALLOWED` alternative: a claim (dotted path for nested ones) and a value, `*` matching any run of characters. */

@@ -1,5 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
-import { Fragment, type ComponentChildren } from 'preact';
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { api, withQuery } from '../api';
 import { ChartCanvas, COLORS, PALETTE } from '../components/chart';
@@ -19,12 +19,14 @@ const BASE_OPTIONS = { responsive: true, maintainAspectRatio: false, animation: 
 /** The API's own numbers as charts, each with a caption and a table carrying the same numbers. */
 export function Stats() {
   const [hours, setHours] = useState<number>(24);
-  const messages = useStat<MessageStats>('/api/stats/messages', hours, (d) => Array.isArray(d.hours) && Array.isArray(d.series));
-  const handoffs = useStat<HandoffStats>('/api/stats/handoffs', hours, (d) => typeof d.open === 'object' && typeof d.answered === 'object' && Array.isArray(d.buckets));
-  const replies = useStat<ReplyStats>('/api/stats/replies', hours, (d) => Array.isArray(d.channels));
-  const tasks = useStat<TaskStats>('/api/tasks/stats', undefined, (d) => typeof d.total === 'number');
-  const agents = useStat<AgentStats>('/api/agents/stats', undefined, (d) => Array.isArray(d.agents));
-  const followUps = useStat<FollowUpStats>('/api/follow-ups/stats', undefined, (d) => Array.isArray(d.purposes));
+  const range = { hours };
+  const messages = useStat<MessageStats>('/api/stats/messages', range, (d) => Array.isArray(d.hours) && Array.isArray(d.series));
+  const handoffs = useStat<HandoffStats>('/api/stats/handoffs', range, (d) => typeof d.open === 'object' && typeof d.answered === 'object' && Array.isArray(d.buckets));
+  const replies = useStat<ReplyStats>('/api/stats/replies', range, (d) => Array.isArray(d.channels));
+  const tasks = useStat<TaskStats>('/api/tasks/stats', {}, (d) => typeof d.total === 'number');
+  const agents = useStat<AgentStats>('/api/agents/stats', range, (d) => Array.isArray(d.agents));
+  // Follow-up steps are days apart: their effectiveness is read over whole days of the range.
+  const followUps = useStat<FollowUpStats>('/api/follow-ups/stats', { days: Math.max(1, Math.round(hours / 24)) }, (d) => Array.isArray(d.purposes));
   const all = [messages, handoffs, replies, tasks, agents, followUps];
   const reloadAll = () => all.forEach((r) => r.reload());
   const refresh = useDebounced(reloadAll, 1500);
@@ -61,15 +63,40 @@ export function Stats() {
   );
 }
 
-/** One statistic, checked for the shape the chart draws (an older API may answer something else). */
-function useStat<T>(path: string, hours: number | undefined, shaped: (data: T) => boolean): Resource<T> {
+/** One statistic over the range, checked for the shape the chart draws (an older API may answer something else). */
+function useStat<T>(path: string, query: Record<string, number>, shaped: (data: T) => boolean): Resource<T> {
+  const url = withQuery(path, query);
   return useResource(
     async (signal) => {
-      const data = await api<T>(hours === undefined ? path : withQuery(path, { hours }), { signal });
+      const data = await api<T>(url, { signal });
       if (typeof data !== 'object' || data === null || !shaped(data)) throw new Error(`${path} answered in a shape this console does not know; is the API older than the console?`);
       return data;
     },
-    [path, hours],
+    [url],
+  );
+}
+
+/** A chart's numbers as a table: for screen readers, for copying, and for the exact figures. */
+function NumbersTable({ head, rows }: { head: string[]; rows: Array<{ key: string; cells: ComponentChildren[]; subtotal?: boolean }> }) {
+  return (
+    <table class="numbers">
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th key={h}>{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} class={r.subtotal ? 'subtotal' : undefined}>
+            {r.cells.map((c, i) => (
+              <td key={i}>{c}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -110,24 +137,7 @@ function MessagesChart({ resource, hours }: { resource: Resource<MessageStats>; 
       <figcaption>
         <span data-testid="stat-messages-total">{data?.total ?? 0}</span> messages in the range.
       </figcaption>
-      <table class="numbers">
-        <thead>
-          <tr>
-            <th>Intent</th>
-            <th>Channel</th>
-            <th>Messages</th>
-          </tr>
-        </thead>
-        <tbody>
-          {totals.map((s) => (
-            <tr key={`${s.intent}|${s.channel}`}>
-              <td>{words(s.intent)}</td>
-              <td>{s.channel}</td>
-              <td>{s.sum}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NumbersTable head={['Intent', 'Channel', 'Messages']} rows={totals.map((s) => ({ key: `${s.intent}|${s.channel}`, cells: [words(s.intent), s.channel, s.sum] }))} />
     </Figure>
   );
 }
@@ -158,22 +168,7 @@ function HandoffsChart({ resource }: { resource: Resource<HandoffStats> }) {
           {duration(data.answered.p90WaitSeconds)}, longest {duration(data.answered.maxWaitSeconds)}; {data.timedOut} timed out.
         </figcaption>
       ) : null}
-      <table class="numbers">
-        <thead>
-          <tr>
-            <th>Waited</th>
-            <th>Handoffs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(data?.buckets ?? []).map((b) => (
-            <tr key={String(b.le)}>
-              <td>{bucketLabel(b.le)}</td>
-              <td>{b.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NumbersTable head={['Waited', 'Handoffs']} rows={(data?.buckets ?? []).map((b) => ({ key: String(b.le), cells: [bucketLabel(b.le), b.count] }))} />
     </Figure>
   );
 }
@@ -201,30 +196,10 @@ function RepliesChart({ resource }: { resource: Resource<ReplyStats> }) {
   return (
     <Figure testid="chart-replies" title="Replies sent and failed, by channel" resource={resource}>
       {config ? <ChartCanvas config={config} label="Replies by channel: sent, delivered, read, pending, failed" /> : null}
-      <table class="numbers">
-        <thead>
-          <tr>
-            <th>Channel</th>
-            <th>Sent</th>
-            <th>Delivered</th>
-            <th>Read</th>
-            <th>Pending</th>
-            <th>Failed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(data?.channels ?? []).map((c) => (
-            <tr key={c.channel}>
-              <td>{c.channel}</td>
-              <td>{c.sent}</td>
-              <td>{c.delivered}</td>
-              <td>{c.read}</td>
-              <td>{c.pending}</td>
-              <td>{c.failed}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NumbersTable
+        head={['Channel', 'Sent', 'Delivered', 'Read', 'Pending', 'Failed']}
+        rows={(data?.channels ?? []).map((c) => ({ key: c.channel, cells: [c.channel, c.sent, c.delivered, c.read, c.pending, c.failed] }))}
+      />
       {data && data.channels.length === 0 ? <figcaption>No replies in the range.</figcaption> : null}
     </Figure>
   );
@@ -282,6 +257,8 @@ function AgentsChart({ resource }: { resource: Resource<AgentStats> }) {
           datasets: [
             { label: 'completed', data: data.agents.map((a) => a.completed), backgroundColor: COLORS.ok, stack: 'tasks' },
             { label: 'failed', data: data.agents.map((a) => a.failed), backgroundColor: COLORS.bad, stack: 'tasks' },
+            // The orchestrator routes rather than completes; a task may also still be in progress.
+            { label: 'routed on or in progress', data: data.agents.map((a) => Math.max(0, a.tasks_handled - a.completed - a.failed)), backgroundColor: COLORS.muted, stack: 'tasks' },
           ],
         },
         options: { ...BASE_OPTIONS, indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } }, plugins: { legend: { position: 'bottom' } } },
@@ -291,26 +268,10 @@ function AgentsChart({ resource }: { resource: Resource<AgentStats> }) {
   return (
     <Figure testid="chart-agents" title="Agent performance" resource={resource}>
       {config ? <ChartCanvas config={config} label="Tasks handled by each agent, completed and failed" /> : null}
-      <table class="numbers">
-        <thead>
-          <tr>
-            <th>Agent</th>
-            <th>Tasks</th>
-            <th>Avg time</th>
-            <th>Failure rate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(data?.agents ?? []).map((a) => (
-            <tr key={a.agent}>
-              <td>{a.agent}</td>
-              <td>{a.tasks_handled}</td>
-              <td>{duration(a.avg_processing_seconds)}</td>
-              <td>{percent(a.failure_rate)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NumbersTable
+        head={['Agent', 'Tasks', 'Avg time', 'Failure rate']}
+        rows={(data?.agents ?? []).map((a) => ({ key: a.agent, cells: [a.agent, a.tasks_handled, duration(a.avg_processing_seconds), percent(a.failure_rate)] }))}
+      />
       {data && data.agents.length === 0 ? <figcaption>No agent has handled a task yet.</figcaption> : null}
     </Figure>
   );
@@ -337,39 +298,13 @@ function FollowUpsChart({ resource }: { resource: Resource<FollowUpStats> }) {
   return (
     <Figure testid="chart-follow-ups" title="Follow-up effectiveness" resource={resource}>
       {config ? <ChartCanvas config={config} label="Follow-up steps sent and answered, by purpose and step" /> : null}
-      <table class="numbers">
-        <thead>
-          <tr>
-            <th>Purpose</th>
-            <th>Step</th>
-            <th>Sent</th>
-            <th>Answered</th>
-            <th>Reply rate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(data?.purposes ?? []).map((p) => (
-            <Fragment key={p.purpose}>
-              <tr class="subtotal">
-                <td>{words(p.purpose)}</td>
-                <td>all</td>
-                <td>{p.sent}</td>
-                <td>{p.answered}</td>
-                <td>{percent(p.reply_rate)}</td>
-              </tr>
-              {p.steps.map((s) => (
-                <tr key={`${p.purpose}|${s.step}`}>
-                  <td />
-                  <td>{s.step}</td>
-                  <td>{s.sent}</td>
-                  <td>{s.answered}</td>
-                  <td>{percent(s.reply_rate)}</td>
-                </tr>
-              ))}
-            </Fragment>
-          ))}
-        </tbody>
-      </table>
+      <NumbersTable
+        head={['Purpose', 'Step', 'Sent', 'Answered', 'Reply rate']}
+        rows={(data?.purposes ?? []).flatMap((p) => [
+          { key: p.purpose, subtotal: true, cells: [words(p.purpose), 'all', p.sent, p.answered, percent(p.reply_rate)] },
+          ...p.steps.map((st) => ({ key: `${p.purpose}|${st.step}`, cells: ['', st.step, st.sent, st.answered, percent(st.reply_rate)] })),
+        ])}
+      />
       {data && data.purposes.length === 0 ? <figcaption>No follow-up step has been sent yet.</figcaption> : null}
     </Figure>
   );
