@@ -23,6 +23,17 @@ const ROUTES: Array<{ name: string; method: string; path: () => string; body?: u
   { name: 'agent logs', method: 'GET', path: () => '/api/agents/logs', allowed: ['operator', 'admin'] },
   { name: 'handoffs', method: 'GET', path: () => '/api/handoffs', allowed: ['operator', 'admin'] },
   { name: 'follow-ups', method: 'GET', path: () => '/api/follow-ups/acl@c.us', allowed: ['operator', 'admin'] },
+  // The console and what it reads.
+  { name: 'console page', method: 'GET', path: () => '/console', allowed: ['none', 'wrong', 'ingest', 'operator', 'admin'] },
+  { name: 'console session', method: 'GET', path: () => '/api/console/session', allowed: ['operator', 'admin'] },
+  { name: 'alerts', method: 'GET', path: () => '/api/alerts', allowed: ['operator', 'admin'] },
+  { name: 'message stats', method: 'GET', path: () => '/api/stats/messages', allowed: ['operator', 'admin'] },
+  { name: 'handoff stats', method: 'GET', path: () => '/api/stats/handoffs', allowed: ['operator', 'admin'] },
+  { name: 'reply stats', method: 'GET', path: () => '/api/stats/replies', allowed: ['operator', 'admin'] },
+  { name: 'agent stats', method: 'GET', path: () => '/api/agents/stats', allowed: ['operator', 'admin'] },
+  { name: 'follow-up stats', method: 'GET', path: () => '/api/follow-ups/stats', allowed: ['operator', 'admin'] },
+  { name: 'running campaigns', method: 'GET', path: () => '/api/follow-ups', allowed: ['operator', 'admin'] },
+  { name: 'pending callbacks', method: 'GET', path: () => '/api/v1/callbacks', allowed: ['operator', 'admin'] },
   { name: 'schedules', method: 'GET', path: () => '/api/schedules', allowed: ['admin'] },
   // User-defined workflows: definitions are admin business, running and following them operator work.
   { name: 'list workflow definitions', method: 'GET', path: () => '/api/v1/workflows', allowed: ['admin'] },
