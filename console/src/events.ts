@@ -255,7 +255,7 @@ export class EventStream {
     this.options.onStatus('live');
     const connectedAt = Date.now();
     const reader = res.body.getReader();
-    const idleMs = this.options.idleTimeoutMs ?? 75_000;
+    const idleMs = this.options.idleTimeoutMs ?? 45_000;
     let idle = setTimeout(() => controller.abort(), idleMs);
     try {
       for (;;) {

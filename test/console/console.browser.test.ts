@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { followUpWorkflowId, getCampaignStateQuery } from '../../src/contracts';
-import { eventually, getJson, postJson } from '../helpers/api';
+import { createApp } from '../../src/api/app';
+import { eventually, getJson, postJson, startTestApi } from '../helpers/api';
 import { launchBrowser, screenshot, type PageProblems, type TestBrowser } from '../helpers/browser';
 import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import { useApiHarness } from '../helpers/harness';
@@ -31,17 +32,18 @@ describe('the operator console in Chromium', () => {
     await browser?.close();
     await graph.stop();
   });
+  const apiEnv = () => ({
+    API_KEYS: `operator:${OPERATOR_KEY},admin:${ADMIN_KEY},ingest:${INGEST_KEY}`,
+    WHATSAPP_ACCESS_TOKEN: graph.accessToken,
+    WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId,
+    WHATSAPP_API_BASE_URL: graph.url,
+    HANDOFF_RESPONSE_SECONDS: String(RESPONSE_SECONDS),
+    ALERTS_EVERY_SECONDS: '1',
+  });
   const h = useApiHarness({
     name: 'console-browser',
     seed: true,
-    env: () => ({
-      API_KEYS: `operator:${OPERATOR_KEY},admin:${ADMIN_KEY},ingest:${INGEST_KEY}`,
-      WHATSAPP_ACCESS_TOKEN: graph.accessToken,
-      WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId,
-      WHATSAPP_API_BASE_URL: graph.url,
-      HANDOFF_RESPONSE_SECONDS: String(RESPONSE_SECONDS),
-      ALERTS_EVERY_SECONDS: '1',
-    }),
+    env: apiEnv,
     beforeTeardown: async ({ ctx }) => {
       for (const id of started) await ctx.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
     },
@@ -142,6 +144,46 @@ describe('the operator console in Chromium', () => {
     await page.locator(`[data-testid="handoff-item"][data-chat-id="${chatId}"]`).waitFor({ state: 'detached', timeout: 15_000 });
     expect(await stillSameDocument(page)).toBe(true);
     expectNoProblems(problems);
+  });
+
+  it('catches up, when its API comes back, on what the customer wrote while it was down, without a reload', async () => {
+    const { page, problems } = await signedIn();
+    await markDocument(page);
+    const chatId = newChat();
+    await customer(chatId, 'I would like to talk to someone, please');
+    const item = page.locator(`[data-testid="handoff-item"][data-chat-id="${chatId}"]`);
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    const transcript = page.getByTestId('transcript');
+    await transcript.getByText('I would like to talk to someone, please').waitFor();
+
+    // Two API replicas; the one this page talks to goes down, and the customer writes through the other.
+    const other = await startTestApi({ address: h.ctx.address, taskQueue: h.taskQueue, database: h.database, env: apiEnv() });
+    const port = Number(new URL(h.api.baseUrl).port);
+    try {
+      await h.api.close();
+      await page.getByTestId('live-status').filter({ hasText: /reconnecting/i }).waitFor({ timeout: 20_000 });
+      const res = await postJson(`${other.baseUrl}/api/messages`, { chatId, id: `m-${randomUUID()}`, body: 'Written while your page was cut off', fromMe: false }, asIngest);
+      expect(res.status).toBe(202);
+      started.push(res.body.workflowId);
+      await eventually(
+        () => getJson(`${other.baseUrl}/api/conversations/${encodeURIComponent(chatId)}`, asOperator),
+        (r) => r.body.messages?.some((m: any) => m.text === 'Written while your page was cut off'),
+        20_000,
+      );
+    } finally {
+      // The page's API comes back on its address.
+      const app = await createApp(h.api.config);
+      await app.listen(port, '127.0.0.1');
+      h.api = { ...h.api, app, close: () => app.close() };
+      await other.close();
+    }
+    // It resumes from the last event the page had, and the missed line shows up.
+    await expectLive(page);
+    await transcript.getByText('Written while your page was cut off').waitFor({ timeout: 20_000 });
+    expect(await stillSameDocument(page)).toBe(true);
+    // Chromium reports the refused reconnections itself; nothing else may show in its console.
+    expectNoProblems({ errors: problems.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)) });
   });
 
   it('raises an alert for a handoff left past its deadline, shows it on the page, and resolves it once answered', async () => {
