@@ -13,7 +13,7 @@ import {
 } from '../../contracts';
 import type { AppConfig } from '../../config';
 import { chatReferenceFor, type ChatReference } from '../../codec';
-import { mapBounded } from '../common/map-bounded';
+import { queryRunningWorkflows } from '../common/running-workflows';
 import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 import type { CampaignListStatus } from '../stats/stats.dto';
@@ -23,9 +23,6 @@ export type CampaignAction = keyof typeof UPDATES;
 
 /** Running campaigns one list looks at, newest first; past them the list says `truncated`. */
 export const CAMPAIGN_SCAN_LIMIT = 300;
-/** How long one campaign's state query may take (it needs a worker) before the campaign is counted `unavailable`. */
-const CAMPAIGN_QUERY_DEADLINE_MS = 3000;
-const CAMPAIGN_QUERY_CONCURRENCY = 8;
 
 /** One running campaign as the console lists it. */
 export interface CampaignSummary {
@@ -69,52 +66,18 @@ export class FollowUpsService {
    * time. Stops once `limit` campaigns match `status`; sorted by next fire time, paused last.
    */
   async listAcrossChats(status: CampaignListStatus, limit: number): Promise<CampaignList> {
-    const queue = this.config.temporal.taskQueue.replace(/'/g, "''");
-    const query = `WorkflowType = 'followUpCampaign' AND ExecutionStatus = 'Running' AND TaskQueue = '${queue}'`;
-    const ids: string[] = [];
-    let truncated = false;
-    try {
-      for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-        if (ids.length >= CAMPAIGN_SCAN_LIMIT) {
-          truncated = true;
-          break;
-        }
-        ids.push(wf.workflowId);
-      }
-    } catch (err) {
-      throw toHttpError(err);
-    }
-    const matches = (c: CampaignSummary | null): c is CampaignSummary => c !== null && (status === 'running' || c.status === status);
-    const { results, done } = await mapBounded(
-      ids,
-      CAMPAIGN_QUERY_CONCURRENCY,
-      (workflowId) => this.summary(workflowId),
-      (found) => found.filter(matches).length >= limit,
-    );
-    const found = results.filter(matches);
+    const matches = (c: CampaignState | null): c is CampaignState => c !== null && (status === 'running' || c.status === status);
+    const { states, truncated } = await queryRunningWorkflows(this.client, {
+      workflowType: 'followUpCampaign',
+      taskQueue: this.config.temporal.taskQueue,
+      scanLimit: CAMPAIGN_SCAN_LIMIT,
+      query: getCampaignStateQuery,
+      enough: (read) => read.filter(matches).length >= limit,
+    });
+    const found = states.filter((s) => matches(s.state)).map(({ workflowId, state }) => summary(workflowId, state!));
     const campaigns = found.slice(0, limit);
     campaigns.sort((a, b) => (a.nextFireAt ?? '\uffff').localeCompare(b.nextFireAt ?? '\uffff') || a.chatId.localeCompare(b.chatId));
-    return { campaigns, truncated: truncated || done < ids.length || found.length > limit, unavailable: results.filter((c) => c === null).length };
-  }
-
-  /** One campaign's state from its query, or null when no worker answered it in time. */
-  private async summary(workflowId: string): Promise<CampaignSummary | null> {
-    try {
-      const state = await this.client.connection.withDeadline(Date.now() + CAMPAIGN_QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).query(getCampaignStateQuery));
-      return {
-        chatId: state.chatId,
-        purpose: state.purpose,
-        status: state.status,
-        nextFireAt: state.nextFireAt ?? null,
-        stepsSent: state.sent.length,
-        steps: state.steps,
-        startedAt: state.startedAt,
-        reference: state.reference ?? null,
-        workflowId,
-      };
-    } catch {
-      return null;
-    }
+    return { campaigns, truncated: truncated || found.length > limit, unavailable: states.filter((s) => s.state === null).length };
   }
 
   /** Every campaign the chat has (running or finished), with its state from the workflow. */
@@ -191,4 +154,19 @@ export class FollowUpsService {
     if (changed.length === 0) throw new NotFoundException(`chatId: no running follow-up campaign${purpose ? ` for ${purpose}` : ''} for ${chatId}`);
     return { chatId, campaigns: changed };
   }
+}
+
+/** One running campaign's state as the console lists it. */
+function summary(workflowId: string, state: CampaignState): CampaignSummary {
+  return {
+    chatId: state.chatId,
+    purpose: state.purpose,
+    status: state.status,
+    nextFireAt: state.nextFireAt ?? null,
+    stepsSent: state.sent.length,
+    steps: state.steps,
+    startedAt: state.startedAt,
+    reference: state.reference ?? null,
+    workflowId,
+  };
 }

@@ -8,16 +8,12 @@ import type { AppConfig } from '../../config';
 import { executionStateQuery, type ExecutionState } from '../../contracts/run-definition';
 import { WorkflowDefinition } from '../../persistence/entities/workflow-definition.entity';
 import { Roles } from '../auth/roles.decorator';
-import { mapBounded } from '../common/map-bounded';
+import { queryRunningWorkflows } from '../common/running-workflows';
 import { limitQuery } from '../common/pagination';
-import { toHttpError } from '../common/temporal-errors';
 import { APP_CONFIG } from '../common/tokens';
 
 /** Running executions one list looks at, newest first; past them the list says `truncated`. */
 export const EXECUTION_SCAN_LIMIT = 200;
-/** How long one execution's state query may take (it needs a worker) before it is counted `unavailable`. */
-const QUERY_DEADLINE_MS = 3000;
-const QUERY_CONCURRENCY = 8;
 
 export const callbackListQuerySchema = z
   .object({
@@ -65,28 +61,14 @@ export class PendingCallbacksService {
   ) {}
 
   async pending(limit: number): Promise<PendingCallbackList> {
-    const queue = this.config.temporal.taskQueue.replace(/'/g, "''");
-    const query = `WorkflowType = 'runDefinition' AND ExecutionStatus = 'Running' AND TaskQueue = '${queue}'`;
-    const ids: string[] = [];
-    let truncated = false;
-    try {
-      for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-        if (ids.length >= EXECUTION_SCAN_LIMIT) {
-          truncated = true;
-          break;
-        }
-        ids.push(wf.workflowId);
-      }
-    } catch (err) {
-      throw toHttpError(err);
-    }
-    const { results, done } = await mapBounded(
-      ids,
-      QUERY_CONCURRENCY,
-      (id) => this.state(id),
-      (states) => states.reduce((n, s) => n + (s ? waiting(s).length : 0), 0) >= limit,
-    );
-    const states = results.filter((s): s is ExecutionState => s !== null);
+    const { states: read, truncated } = await queryRunningWorkflows(this.client, {
+      workflowType: 'runDefinition',
+      taskQueue: this.config.temporal.taskQueue,
+      scanLimit: EXECUTION_SCAN_LIMIT,
+      query: executionStateQuery,
+      enough: (states) => states.reduce((n, s) => n + (s ? waiting(s).length : 0), 0) >= limit,
+    });
+    const states = read.flatMap((r) => (r.state ? [r.state] : []));
     const definitions = await this.definitions(states);
     const callbacks = states.flatMap((state) => {
       const definition = definitions.get(`${state.workflow_id}:${state.version}`);
@@ -104,15 +86,7 @@ export class PendingCallbacksService {
       );
     });
     callbacks.sort((a, b) => (a.waitingSince ?? '').localeCompare(b.waitingSince ?? '') || a.executionId.localeCompare(b.executionId) || a.stepId.localeCompare(b.stepId));
-    return { callbacks: callbacks.slice(0, limit), truncated: truncated || done < ids.length || callbacks.length > limit, unavailable: results.length - states.length };
-  }
-
-  private async state(executionId: string): Promise<ExecutionState | null> {
-    try {
-      return await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(executionId).query(executionStateQuery));
-    } catch {
-      return null;
-    }
+    return { callbacks: callbacks.slice(0, limit), truncated: truncated || callbacks.length > limit, unavailable: read.length - states.length };
   }
 
   /** The name and step names of each definition version the states ran. */
