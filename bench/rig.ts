@@ -16,6 +16,50 @@ import { createWorker, productionWorkerTuning } from '../worker/create-worker';
 import { baselineActivities } from './baselines/activities';
 import { findProcess } from './stats';
 
+/** A whole-number setting from the environment, or its default; refuses anything else by name. */
+export function intEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}; got ${raw}`);
+  return value;
+}
+
+/** A throw-away dev server on `port`: the project's Temporal CLI, else the SDK's own download. */
+export async function startMeasuredDevServer(say: (line: string) => void, port: number, options: { tuned?: boolean; extraArgs?: string[] } = {}): Promise<RunningDevServer> {
+  try {
+    const cli = await ensureTemporalCli(say);
+    return await startDevServer({ cliPath: cli.path, port, stdio: 'ignore', ...options });
+  } catch (err) {
+    if (!(err instanceof TemporalCliNotFoundError)) throw err;
+    say(`${err.message}\nTrying the Temporal SDK's own download of the dev server (needs internet).`);
+    return startDownloadedDevServer({ port });
+  }
+}
+
+/**
+ * The configuration the measured processes share: embedded defaults only (no config file,
+ * no LLM, no providers, whatever the shell holds), fixed metrics ports off, and rate limits
+ * out of the way (600/min per caller by default would otherwise be what is measured).
+ */
+export function measuredEnv(options: { dataDir: string; address: string; taskQueue: string; conversationIdleSeconds: number }): Record<string, string> {
+  return {
+    SWITCHBOARD_CONFIG: '',
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: options.dataDir,
+    TEMPORAL_ADDRESS: options.address,
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_CHAT_PER_MINUTE: '100000',
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: '0',
+    CONVERSATION_IDLE_SECONDS: String(options.conversationIdleSeconds),
+  };
+}
+
 /**
  * Everything the benchmark runs against, in this one process (the Temporal dev server
  * aside): a throw-away dev server on free ports, a temporary SQLite database with the
@@ -82,41 +126,16 @@ export async function startRig(say: (line: string) => void, onStop: (stop: () =>
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 
     const port = await freePort();
-    const server: RunningDevServer = await timed('temporalDevServer', async () => {
-      try {
-        const cli = await ensureTemporalCli(say);
-        // BENCH_DEV_SERVER_TUNED=0 measures the dev server's own defaults; BENCH_DEV_SERVER_ARGS adds settings to try.
-        const extraArgs = (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-        return await startDevServer({ cliPath: cli.path, port, stdio: 'ignore', tuned: process.env.BENCH_DEV_SERVER_TUNED !== '0', extraArgs });
-      } catch (err) {
-        if (!(err instanceof TemporalCliNotFoundError)) throw err;
-        say(`${err.message}\nTrying the Temporal SDK's own download of the dev server (needs internet).`);
-        return startDownloadedDevServer({ port });
-      }
-    });
+    // BENCH_DEV_SERVER_TUNED=0 measures the dev server's own defaults; BENCH_DEV_SERVER_ARGS adds settings to try.
+    const extraArgs = (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+    const server = await timed('temporalDevServer', () => startMeasuredDevServer(say, port, { tuned: process.env.BENCH_DEV_SERVER_TUNED !== '0', extraArgs }));
     track(() => server.stop());
     const serverPid = findProcess(['start-dev', String(port)]);
 
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
     track(() => rmSync(dataDir, { recursive: true, force: true }));
     const taskQueue = 'bench';
-    const config = loadConfig({
-      // Embedded defaults only: no config file, no LLM, no providers, whatever the shell holds.
-      SWITCHBOARD_CONFIG: '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      // The limiter would otherwise be what is measured (600/min per caller by default).
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_CHAT_PER_MINUTE: '100000',
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_METRICS_PORT: '0',
-      CONVERSATION_IDLE_SECONDS: String(CONVERSATION_IDLE_SECONDS),
-    });
+    const config = loadConfig(measuredEnv({ dataDir, address: server.address, taskQueue, conversationIdleSeconds: CONVERSATION_IDLE_SECONDS }));
 
     const db: DataSource = await timed('database', async () => {
       const opened = await openDatabase({ dataDir });

@@ -10,7 +10,7 @@ import { triageByRules } from '../src/activities/triage';
 import type { MessageStatus } from '../src/contracts';
 import type { Intent } from '../src/domain';
 import { postJson } from './http';
-import { startRig, type Rig } from './rig';
+import { intEnv, startRig, type Rig } from './rig';
 import { withTimeout } from '../src/api/common/with-timeout';
 import { mb, runPool, sampleProcess, summarize, table, type LatencySummary, type ProcessSample } from './stats';
 import { SEED_CREATE_BODY, SEED_EXECUTE_BODY } from '../test/fixtures/seed-004';
@@ -29,14 +29,6 @@ import { campaignMemory, conversationMemory, loadCheck, type LoadCheck, type Mem
  * failed. Sizes: BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_EXECUTIONS,
  * BENCH_EXECUTION_CONCURRENCY, BENCH_TRIAGE_PASSES; deadline: BENCH_TIMEOUT_SECONDS.
  */
-
-function intEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}; got ${raw}`);
-  return value;
-}
 
 const MESSAGES = intEnv('BENCH_MESSAGES', 200);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20);

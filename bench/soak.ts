@@ -10,13 +10,13 @@ import { createApp } from '../src/api/app';
 import { withTimeout } from '../src/api/common/with-timeout';
 import type { MessageStatus } from '../src/contracts';
 import { loadConfig } from '../src/config';
-import { freePort, startDevServer, startDownloadedDevServer, type RunningDevServer } from '../src/devserver/dev-server';
-import { ensureTemporalCli, TemporalCliNotFoundError } from '../src/devserver/temporal-cli';
+import { freePort } from '../src/devserver/dev-server';
 import { openDatabase } from '../src/persistence';
 import { seedDemoData } from '../src/persistence/seed/demo-data';
 import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 import { postJson } from './http';
+import { intEnv, measuredEnv, startMeasuredDevServer } from './rig';
 import { findProcess, mb, runPool, sampleProcess, table } from './stats';
 
 /**
@@ -37,14 +37,6 @@ import { findProcess, mb, runPool, sampleProcess, table } from './stats';
  * WORKER_MAX_CACHED_WORKFLOWS sizes the worker's cache as in production. Prints the table
  * and a verdict, writes reports/soak-cache<N>.json; exits non-zero if a message failed.
  */
-
-function intEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}; got ${raw}`);
-  return value;
-}
 
 const BATCHES = intEnv('SOAK_BATCHES', 8);
 const MESSAGES = intEnv('SOAK_MESSAGES', 500);
@@ -202,34 +194,14 @@ async function soak(): Promise<number> {
   try {
     say('setting up: Temporal dev server, SQLite database, API here, worker in a child process');
     const port = await freePort();
-    let server: RunningDevServer;
-    try {
-      const cli = await ensureTemporalCli(say);
-      server = await startDevServer({ cliPath: cli.path, port, stdio: 'ignore' });
-    } catch (err) {
-      if (!(err instanceof TemporalCliNotFoundError)) throw err;
-      say(`${err.message}\nTrying the Temporal SDK's own download of the dev server (needs internet).`);
-      server = await startDownloadedDevServer({ port });
-    }
+    const server = await startMeasuredDevServer(say, port);
     undo.push(() => server.stop());
     const serverPid = findProcess(['start-dev', String(port)]);
 
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-soak-'));
     undo.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const env: Record<string, string> = {
-      SWITCHBOARD_CONFIG: '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_CHAT_PER_MINUTE: '100000',
-      WORKER_METRICS_PORT: '0',
-      TEMPORAL_METRICS_PORT: '0',
-      CONVERSATION_IDLE_SECONDS: String(IDLE_SECONDS),
+      ...measuredEnv({ dataDir, address: server.address, taskQueue: TASK_QUEUE, conversationIdleSeconds: IDLE_SECONDS }),
       ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     };
     const config = loadConfig(env);
