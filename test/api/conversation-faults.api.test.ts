@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { conversationStateQuery, conversationWorkflowId } from '../../src/contracts';
 import { Appointment, Conversation, OutboundMessage } from '../../src/persistence';
-import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
+import { useGraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import { eventually, getJson, postJson } from '../helpers/api';
 import { useApiHarness } from '../helpers/harness';
 
@@ -13,18 +13,12 @@ import { useApiHarness } from '../helpers/harness';
  * is still answered and the chat is never left waiting.
  */
 describe('conversation faults through the API', () => {
-  const graph = new GraphApiServer();
-  beforeAll(async () => {
-    await graph.start();
-  });
-  afterAll(async () => {
-    await graph.stop();
-  });
+  const graph = useGraphApiServer();
   const h = useApiHarness({
     name: 'api-conv-faults',
     seed: true,
     // An idle conversation closes after 10 s (the smallest setting), so one test can see a chat restart from its saved state.
-    env: () => ({ WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url, CONVERSATION_IDLE_SECONDS: '10' }),
+    env: () => ({ ...graph.whatsappEnv(), CONVERSATION_IDLE_SECONDS: '10' }),
   });
   const url = (path: string) => `${h.api.baseUrl}${path}`;
   const view = (workflowId: string) => getJson(url(`/api/messages/${encodeURIComponent(workflowId)}`));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Task } from '../../src/persistence';
 import { TaskManager } from '../../src/tasks/task-manager';
-import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
+import { useGraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import { eventually, getJson, postJson, startTestApi } from '../helpers/api';
 import { openTestDatabase } from '../helpers/database';
 import { useApiHarness } from '../helpers/harness';
@@ -22,17 +22,11 @@ const DEMO_CHAT = '85260552717@c.us';
  * empty stats; and the TaskManager's own defaults, queue and clean-up.
  */
 describe('tasks API edge cases', () => {
-  const graph = new GraphApiServer();
-  beforeAll(async () => {
-    await graph.start();
-  });
-  afterAll(async () => {
-    await graph.stop();
-  });
+  const graph = useGraphApiServer();
   const h = useApiHarness({
     name: 'api-tasks-edges',
     seed: true,
-    env: () => ({ WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url }),
+    env: () => graph.whatsappEnv(),
   });
   const url = (path: string) => `${h.api.baseUrl}${path}`;
   const task = (id: string) => getJson(url(`/api/tasks/${id}`));

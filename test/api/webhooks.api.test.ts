@@ -26,9 +26,7 @@ describe('WhatsApp Cloud API in and out (signed webhook → workflow → Graph A
     const channelEnv = {
       WHATSAPP_APP_SECRET: APP_SECRET,
       WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
-      WHATSAPP_ACCESS_TOKEN: graph.accessToken,
-      WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId,
-      WHATSAPP_API_BASE_URL: graph.url,
+      ...graph.whatsappEnv(),
     };
     ctx = await connectTemporal();
     database = await openTestDatabase();

@@ -34,9 +34,7 @@ describe('the operator console in Chromium', () => {
   });
   const apiEnv = () => ({
     API_KEYS: `operator:${OPERATOR_KEY},admin:${ADMIN_KEY},ingest:${INGEST_KEY}`,
-    WHATSAPP_ACCESS_TOKEN: graph.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId,
-    WHATSAPP_API_BASE_URL: graph.url,
+    ...graph.whatsappEnv(),
     HANDOFF_RESPONSE_SECONDS: String(RESPONSE_SECONDS),
     ALERTS_EVERY_SECONDS: '1',
   });

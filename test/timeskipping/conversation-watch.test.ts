@@ -3,7 +3,7 @@ import { conversationStateQuery, conversationWorkflowId, getStatusQuery, message
 import { Conversation, OutboundMessage } from '../../src/persistence';
 import type { handleMessage } from '../../src/workflows';
 import { eventually } from '../helpers/api';
-import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
+import { useGraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import { useTimeSkippingRig } from '../helpers/time-skipping';
 
 const MINUTE = 60_000;
@@ -15,14 +15,8 @@ const MINUTE = 60_000;
  * older API would, or (`handedOver`) as the API does, then left without the API's signal.
  */
 describe('the conversation watch and the lost hand-over (time skipping)', () => {
-  const graph = new GraphApiServer();
-  beforeAll(async () => {
-    await graph.start();
-  });
-  afterAll(async () => {
-    await graph.stop();
-  });
-  const rig = useTimeSkippingRig({ workerEnv: () => ({ WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url }) });
+  const graph = useGraphApiServer();
+  const rig = useTimeSkippingRig({ workerEnv: () => graph.whatsappEnv() });
 
   const newChat = () => `3460${Math.floor(Math.random() * 9e7 + 1e7)}@c.us`;
   const sentTo = (chatId: string) => graph.sentMessages.filter((m) => `${m.to}@c.us` === chatId);

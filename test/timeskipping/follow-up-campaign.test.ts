@@ -17,7 +17,7 @@ describe('follow-up campaigns with their real 24/48/72-hour durations (time skip
   afterAll(async () => {
     await graph.stop();
   });
-  const rig = useTimeSkippingRig({ workerEnv: () => ({ WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url }) });
+  const rig = useTimeSkippingRig({ workerEnv: () => graph.whatsappEnv() });
 
   async function start(overrides: Partial<FollowUpInput> = {}, lastInboundAt?: Date) {
     const chatId = `852${Math.floor(Math.random() * 9e7 + 1e7)}@c.us`;

@@ -1,14 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { Appointment, OutboundMessage } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import type { handleMessage } from '../../src/workflows';
-import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
+import { databaseEnv } from '../helpers/database';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/openai-server';
-import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
-import { buildProject, spawnWorker } from '../helpers/worker-process';
-
+import { startTestWorker } from '../helpers/temporal';
+import { spawnWorker, useCrashRig } from '../helpers/worker-process';
 
 /**
  * A worker killed in the middle of an agent's loop, after its model booked a slot and while
@@ -16,29 +14,18 @@ import { buildProject, spawnWorker } from '../helpers/worker-process';
  * one booking the first made (the booking is not asked for, or made, again) and one reply.
  */
 describe('a worker killed mid-loop in LLM mode', () => {
-  let ctx: TemporalTestContext;
-  let database: TestDatabase;
   let provider: FakeOpenAiServer;
-  let doomed: ChildProcess | undefined;
-  let replacement: RunningWorker | undefined;
-  const taskQueue = uniqueTaskQueue('wf-tools-crash');
 
+  const rig = useCrashRig('wf-tools-crash');
   beforeAll(async () => {
-    buildProject();
     provider = await startFakeOpenAiServer();
-    ctx = await connectTemporal();
-    database = await openTestDatabase();
-  }, 120_000);
-
+  });
   afterAll(async () => {
-    doomed?.kill('SIGKILL');
-    await replacement?.stop();
-    await database?.close();
-    await ctx?.close();
     await provider?.stop();
   });
 
   it('resumes after the booking with one booking, one ledger row and one reply', async () => {
+    const { ctx, database, taskQueue } = rig;
     const llmEnv = { OPENAI_BASE_URL: provider.baseUrl, OPENAI_MODEL: 'switchboard-test-model', LLM_TIMEOUT_MS: '5000' };
     let held!: () => void;
     const heldNow = new Promise<void>((resolve) => (held = resolve));
@@ -58,17 +45,17 @@ describe('a worker killed mid-loop in LLM mode', () => {
       },
     });
 
-    doomed = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database), ...llmEnv });
+    rig.doomed = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database), ...llmEnv });
     const message: HandleMessageInput = { chatId: `crash-${randomUUID().slice(0, 6)}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body: 'I want to book an appointment please', llm: true };
     const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', { workflowId: messageWorkflowId('whatsapp', message.messageId), taskQueue, args: [message] });
 
     await heldNow;
     expect(await database.db.getRepository(Appointment).countBy({ chatId: message.chatId })).toBe(1);
-    doomed.kill('SIGKILL');
-    await new Promise((resolve) => doomed!.once('exit', resolve));
+    rig.doomed.kill('SIGKILL');
+    await new Promise((resolve) => rig.doomed!.once('exit', resolve));
     release();
 
-    replacement = await startTestWorker(ctx, taskQueue, database.db, llmEnv);
+    rig.replacement = await startTestWorker(ctx, taskQueue, database.db, llmEnv);
     const result = await handle.result();
     const bookings = await database.db.getRepository(Appointment).findBy({ chatId: message.chatId });
     expect(bookings).toHaveLength(1);

@@ -1,38 +1,20 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeHandoffUpdate, getStatusQuery, handoffReplyUpdate, messageWorkflowId, type HandleMessageInput } from '../../src/contracts';
 import { AgentLog, applyDeliveryStatus, Handoff, OutboundMessage, Task } from '../../src/persistence';
 import { GraphApiServer } from '../helpers/channel-servers/graph-api-server';
 import type { handleMessage } from '../../src/workflows';
 import { eventually } from '../helpers/api';
-import { databaseEnv, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { connectTemporal, startTestWorker, uniqueTaskQueue, type RunningWorker, type TemporalTestContext } from '../helpers/temporal';
-import { buildProject, spawnWorker } from '../helpers/worker-process';
-
-
+import { databaseEnv } from '../helpers/database';
+import { startTestWorker, uniqueTaskQueue, type RunningWorker } from '../helpers/temporal';
+import { spawnWorker, useCrashRig } from '../helpers/worker-process';
 
 describe('a worker killed mid-conversation', () => {
-  let ctx: TemporalTestContext;
-  let database: TestDatabase;
-  let replacement: RunningWorker | undefined;
-  let doomed: ChildProcess | undefined;
-  const taskQueue = uniqueTaskQueue('wf-crash');
 
-  beforeAll(async () => {
-    buildProject();
-    ctx = await connectTemporal();
-    database = await openTestDatabase();
-  }, 120_000);
-
-  afterAll(async () => {
-    doomed?.kill('SIGKILL');
-    await replacement?.stop();
-    await database?.close();
-    await ctx?.close();
-  });
+  const rig = useCrashRig('wf-crash');
 
   it('resumes on another worker with one task row, one log entry per step, and no reply sent twice', async () => {
-    doomed = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database) });
+    const { ctx, database, taskQueue } = rig;
+    rig.doomed = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: taskQueue, ...databaseEnv(database) });
     const message: HandleMessageInput = { chatId: `crash-${randomUUID().slice(0, 6)}@c.us`, messageId: randomUUID(), channel: 'whatsapp', body: 'I want to talk to a human please' };
     const workflowId = messageWorkflowId('whatsapp', message.messageId);
     const handle = await ctx.client.workflow.start<typeof handleMessage>('handleMessage', { workflowId, taskQueue, args: [message] });
@@ -42,10 +24,10 @@ describe('a worker killed mid-conversation', () => {
     // The row is written from inside the workflow task; the server answers a query only once
     // that task is recorded, so this is the wait as history has it, not as the row does.
     await eventually(() => handle.query(getStatusQuery), (s) => s.handoff?.status === 'waiting', 30_000);
-    doomed.kill('SIGKILL');
-    await new Promise((resolve) => doomed!.once('exit', resolve));
+    rig.doomed.kill('SIGKILL');
+    await new Promise((resolve) => rig.doomed!.once('exit', resolve));
 
-    replacement = await startTestWorker(ctx, taskQueue, database.db);
+    rig.replacement = await startTestWorker(ctx, taskQueue, database.db);
     await handle.executeUpdate(handoffReplyUpdate, { args: [{ text: 'Hi, Sam here. How can I help?', operator: 'sam' }] });
     await handle.executeUpdate(closeHandoffUpdate, { args: [{ operator: 'sam' }] });
     const result = await handle.result();
@@ -62,9 +44,10 @@ describe('a worker killed mid-conversation', () => {
   }, 90_000);
 
   it('sends a reply exactly once when the worker dies after the provider accepted it', async () => {
+    const { ctx, database } = rig;
     const graph = new GraphApiServer();
     await graph.start();
-    const whatsapp = { WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId, WHATSAPP_API_BASE_URL: graph.url };
+    const whatsapp = { ...graph.whatsappEnv() };
     const queue = uniqueTaskQueue('wf-crash-send');
     const victim = spawnWorker({ TEMPORAL_ADDRESS: ctx.address, TEMPORAL_TASK_QUEUE: queue, ...databaseEnv(database), ...whatsapp });
     let rescue: RunningWorker | undefined;

@@ -23,6 +23,11 @@ export class GraphApiServer extends ScriptedHttpServer {
     this.phoneNumberId = options.phoneNumberId ?? '106540352242922';
   }
 
+  /** The settings that send the project's WhatsApp replies here. */
+  whatsappEnv(): Record<string, string> {
+    return { WHATSAPP_ACCESS_TOKEN: this.accessToken, WHATSAPP_PHONE_NUMBER_ID: this.phoneNumberId, WHATSAPP_API_BASE_URL: this.url };
+  }
+
   /** The bodies of successful-looking message sends, in order. */
   get sentMessages(): any[] {
     return this.requests.filter((r) => MESSAGES_PATH.test(r.path)).map((r) => r.body);
@@ -96,4 +101,12 @@ function validateSend(body: Record<string, any> | undefined): string | undefined
     return undefined;
   }
   return `(#100) Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO} - got "${String(body.type)}".`;
+}
+
+/** A Graph API stand-in started before the file's tests (call it before the rig that reads its settings) and stopped after them. */
+export function useGraphApiServer(): GraphApiServer {
+  const graph = new GraphApiServer();
+  beforeAll(() => graph.start());
+  afterAll(() => graph.stop());
+  return graph;
 }
