@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createToolActivities } from '../../src/activities/tools';
-import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
+import type { ToolCallOutcome } from '../../src/contracts';
 import { Appointment, Customer } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The appointment agent's tools beyond booking a free slot (see tools.test.ts): the chat's
@@ -14,30 +13,23 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * the business is open Monday–Friday 9:00–18:00 and Saturday 10:00–14:00, in 30-minute slots.
  */
 describe.each(databaseKinds())('appointment tools on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  const tools = useToolDatabase(kind);
+  const { callTool } = tools;
 
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    callTool = testCallTool(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
-    await database.db.getRepository(Appointment).clear();
+    await tools.database.db.getRepository(Appointment).clear();
   });
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('appointment', call, over);
+  const input = toolCallsOf('appointment');
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   function done(outcome: ToolCallOutcome) {
     if (outcome.status !== 'done') throw new Error(`expected done, got ${outcome.status}: ${outcome.summary}`);
     return outcome;
   }
-  const appointments = () => database.db.getRepository(Appointment);
+  const appointments = () => tools.database.db.getRepository(Appointment);
   const startsOf = async (chatId: string, status: Appointment['status'] = 'booked') =>
     (await appointments().find({ where: { chatId, status }, order: { startsAt: 'ASC' } })).map((a) => new Date(a.startsAt).toISOString());
 
@@ -115,7 +107,7 @@ describe.each(databaseKinds())('appointment tools on %s', (kind) => {
       });
       expect(await startsOf(chat)).toEqual(['2026-12-01T11:30:00.000Z']);
       expect(await appointments().countBy({ chatId: chat })).toBe(1);
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ key: `${call.workflowId}:${call.call.id}` })).toBe(1);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ key: `${call.workflowId}:${call.call.id}` })).toBe(1);
 
       // The old slot is free again: another customer can have it.
       const other = newChat();
@@ -323,7 +315,7 @@ describe.each(databaseKinds())('appointment tools on %s', (kind) => {
 
     it("books a service under the customer's profile name, and says so", async () => {
       const chat = newChat();
-      await database.db.getRepository(Customer).save({ chatId: chat, name: 'Ana Chan', email: null, phone: null, language: 'en', timezone: null, preferences: {}, optedOut: false, deletionRequestedAt: null });
+      await tools.database.db.getRepository(Customer).save({ chatId: chat, name: 'Ana Chan', email: null, phone: null, language: 'en', timezone: null, preferences: {}, optedOut: false, deletionRequestedAt: null });
       const outcome = done(await callTool(input({ name: 'book_slot', arguments: { start: '2026-12-01T10:00', service: 'physiotherapy' } }, { chatId: chat })));
       const { reference } = parsed(outcome).booked;
       expect(parsed(outcome)).toEqual({ booked: { reference, service: 'physiotherapy', date: '2026-12-01', time: '10:00', label: 'Tuesday 1 December, 10:00', status: 'booked' } });

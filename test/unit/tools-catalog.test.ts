@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { derivedNumber } from '../../src/activities/agents/questions';
 import { quoteNumber } from '../../src/activities/operations/catalog';
-import { createToolActivities } from '../../src/activities/tools';
 import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
 import { Order, Product, Quote } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { CATALOG } from '../../src/persistence/seed/catalog';
-import { DEMO_CHAT_EN, seedDemoData } from '../../src/persistence/seed/demo-data';
+import { DEMO_CHAT_EN } from '../../src/persistence/seed/demo-data';
 import { NOW } from '../helpers/agent-dialogue';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The quote and recommendation agents' tools over the demo catalog: searching it (in
@@ -18,25 +17,17 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * the shop. Effects happen once per call id; a chat sees only its own quotes and orders.
  */
 describe.each(databaseKinds())('catalog tools on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  const tools = useToolDatabase(kind, { seed: true });
+  const { callTool } = tools;
 
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    await seedDemoData(database.db, new Date(NOW));
-    callTool = testCallTool(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   // Tests that sell products out put the catalog's stock back.
   afterEach(async () => {
-    for (const product of CATALOG) await database.db.getRepository(Product).update({ sku: product.sku }, { stock: product.stock });
+    for (const product of CATALOG) await tools.database.db.getRepository(Product).update({ sku: product.sku }, { stock: product.stock });
   });
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('quote', call, over);
+  const input = toolCallsOf('quote');
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   const keyOf = (i: CallToolInput) => `${i.workflowId}:${i.call.id}`;
@@ -56,7 +47,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       ]);
       expect(evidenceOf(outcome)).toEqual({ references: ['YM-400', 'YB-420'], amounts: [{ cents: 4500, currency: 'USD' }, { cents: 1900, currency: 'USD' }] });
       // Nothing is written for a search.
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ tool: 'search_products' })).toBe(0);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ tool: 'search_products' })).toBe(0);
     });
 
     it('keeps to the budget (in whole currency units), answers in Spanish, and shows what is sold out', async () => {
@@ -67,7 +58,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       expect(skus(all)).toEqual(expect.arrayContaining(['HC-210', 'FR-200', 'MG-100']));
       for (const p of parsed(cheap).products) expect(p.price_cents).toBeLessThanOrEqual(2000);
 
-      await database.db.getRepository(Product).update({ sku: 'YB-420' }, { stock: 0 });
+      await tools.database.db.getRepository(Product).update({ sku: 'YB-420' }, { stock: 0 });
       const spanish = await callTool(input({ name: 'search_products', arguments: { query: 'esterilla de yoga' } }, { language: 'es-ES' }));
       expect(parsed(spanish).products).toEqual(
         expect.arrayContaining([
@@ -119,9 +110,9 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       const money = (cents: number) => ({ cents, currency: 'USD' });
       expect(evidenceOf(first)).toEqual({ references: [id, 'YM-400'], amounts: [money(4500), money(90000), money(90000), money(81000), money(9000)], dates: ['2026-12-14'] });
 
-      const quotes = await database.db.getRepository(Quote).findBy({ chatId: chat });
+      const quotes = await tools.database.db.getRepository(Quote).findBy({ chatId: chat });
       expect(quotes).toEqual([expect.objectContaining({ id, status: 'open', discountPercent: 10, totalCents: 81000, lines: [{ sku: 'YM-400', name: 'Non-slip yoga mat', quantity: 20, priceCents: 4500 }] })]);
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ key: keyOf(call) })).toBe(1);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ key: keyOf(call) })).toBe(1);
     });
 
     it('reads products by SKU, English or Spanish name and plain words, adding up a product named twice', async () => {
@@ -157,7 +148,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       const unknown = await callTool(input({ name: 'price_quote', arguments: { items: [{ product: 'submarine', quantity: 1 }] } }, { chatId: chat }));
       expect(unknown).toMatchObject({ status: 'failed', error: 'no single product matches "submarine"' });
       expect(parsed(unknown).candidates).toEqual([]);
-      expect(await database.db.getRepository(Quote).countBy({ chatId: chat })).toBe(0);
+      expect(await tools.database.db.getRepository(Quote).countBy({ chatId: chat })).toBe(0);
 
       for (const [args, field] of [
         [{ items: [] }, /^items: /],
@@ -167,7 +158,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       ] as Array<[unknown, RegExp]>) {
         expect(await callTool(input({ name: 'price_quote', arguments: args }, { chatId: chat }))).toMatchObject({ status: 'invalid', error: expect.stringMatching(field) });
       }
-      expect(await database.db.getRepository(Quote).countBy({ chatId: chat })).toBe(0);
+      expect(await tools.database.db.getRepository(Quote).countBy({ chatId: chat })).toBe(0);
     });
   });
 
@@ -191,14 +182,14 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
         confirmation: `Thank you! Quote ${id} is accepted (total $237.50). We'll email you the invoice and the delivery date within one business day.`,
       });
       expect(parsed(first).quote).toMatchObject({ quote_id: id, status: 'accepted', total_cents: 23750, discount_percent: 5 });
-      const stored = await database.db.getRepository(Quote).findOneByOrFail({ id });
+      const stored = await tools.database.db.getRepository(Quote).findOneByOrFail({ id });
       expect(stored.status).toBe('accepted');
       expect(new Date(stored.acceptedAt!).toISOString()).toBe('2026-12-01T09:30:00.000Z');
 
       // The customer says "yes" again later (a new call): already accepted, nothing changes.
       const twice = await callTool(input({ name: 'accept_quote', arguments: { quote_id: id } }, { chatId: chat, receivedAt: '2026-12-20T10:00:00Z' }));
       expect(twice).toMatchObject({ status: 'done', effect: false, summary: `accept_quote: ${id} → already accepted` });
-      expect(new Date((await database.db.getRepository(Quote).findOneByOrFail({ id })).acceptedAt!).toISOString()).toBe('2026-12-01T09:30:00.000Z');
+      expect(new Date((await tools.database.db.getRepository(Quote).findOneByOrFail({ id })).acceptedAt!).toISOString()).toBe('2026-12-01T09:30:00.000Z');
     });
 
     it("accepts a quote until its last day, not after, and never another chat's", async () => {
@@ -210,11 +201,11 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
 
       const foreign = await callTool(input({ name: 'accept_quote', arguments: { quote_id: id } }));
       expect(foreign).toMatchObject({ status: 'failed', error: `no quote ${id} for this chat` });
-      expect((await database.db.getRepository(Quote).findOneByOrFail({ id })).status).toBe('open');
+      expect((await tools.database.db.getRepository(Quote).findOneByOrFail({ id })).status).toBe('open');
 
       const onTime = await callTool(input({ name: 'accept_quote', arguments: { quote_id: id } }, { chatId: chat, receivedAt: '2026-12-14T07:59:00Z' }));
       expect(onTime).toMatchObject({ status: 'done', effect: true });
-      expect((await database.db.getRepository(Quote).findOneByOrFail({ id })).status).toBe('accepted');
+      expect((await tools.database.db.getRepository(Quote).findOneByOrFail({ id })).status).toBe('accepted');
 
       expect(await callTool(input({ name: 'accept_quote', arguments: { quote_id: 'Q-123' } }, { chatId: chat }))).toMatchObject({
         status: 'invalid',
@@ -266,7 +257,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
         confirmation: `Done: I've reserved the Yoga block pair ($19.00) for you, reference ${reference}. It is held at the shop, 12 Harbour Road, for 48 hours; you can pay when you pick it up.`,
       });
       expect(parsed(first)).toEqual({ reservation: { reference, sku: 'YB-420', name: 'Yoga block pair', price_cents: 1900, currency: 'USD', status: 'reserved', held_for_hours: 48 } });
-      const orders = await database.db.getRepository(Order).findBy({ chatId: chat });
+      const orders = await tools.database.db.getRepository(Order).findBy({ chatId: chat });
       expect(orders).toEqual([expect.objectContaining({ id: reference, status: 'reserved', totalCents: 1900, items: [{ sku: 'YB-420', name: 'Yoga block pair', quantity: 1, priceCents: 1900 }] })]);
       expect(new Date(orders[0].orderedAt).toISOString()).toBe(new Date(NOW).toISOString());
 
@@ -276,7 +267,7 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       const spanish = await callTool(input({ name: 'reserve_product', arguments: { sku: 'YB-420' } }, { agent: 'recommendation', chatId: chat, language: 'es' }));
       expect(parsed(spanish).reservation.name).toBe('Par de bloques de yoga');
       expect(spanish).toMatchObject({ confirmation: expect.stringMatching(/^Reserva hecha: Par de bloques de yoga \(19,00\sUS\$\), referencia RES-\d{8}\./) });
-      expect(await database.db.getRepository(Order).countBy({ chatId: chat })).toBe(2);
+      expect(await tools.database.db.getRepository(Order).countBy({ chatId: chat })).toBe(2);
     });
 
     it('reserves nothing for an unknown SKU or a product that is sold out', async () => {
@@ -285,14 +276,14 @@ describe.each(databaseKinds())('catalog tools on %s', (kind) => {
       expect(unknown).toMatchObject({ status: 'failed', error: 'no product with SKU ZZ-999' });
       expect(parsed(unknown).hint).toBe('find it with search_products');
 
-      await database.db.getRepository(Product).update({ sku: 'KB-430' }, { stock: 0 });
+      await tools.database.db.getRepository(Product).update({ sku: 'KB-430' }, { stock: 0 });
       const soldOut = await callTool(input({ name: 'reserve_product', arguments: { sku: 'KB-430' } }, { agent: 'recommendation', chatId: chat }));
       expect(soldOut).toMatchObject({ status: 'failed', error: 'KB-430 is out of stock', summary: 'reserve_product: KB-430 → failed: KB-430 is out of stock' });
       expect(parsed(soldOut).message).toBe('Sorry, that product is out of stock right now. Would you like another suggestion?');
-      expect(await database.db.getRepository(Order).countBy({ chatId: chat })).toBe(0);
+      expect(await tools.database.db.getRepository(Order).countBy({ chatId: chat })).toBe(0);
       // Only the recommendation agent holds products.
       expect(await callTool(input({ name: 'reserve_product', arguments: { sku: 'YB-420' } }, { chatId: chat }))).toMatchObject({ status: 'invalid', error: 'reserve_product is not a tool of the quote agent' });
-      expect(await database.db.getRepository(Order).countBy({ chatId: chat })).toBe(0);
+      expect(await tools.database.db.getRepository(Order).countBy({ chatId: chat })).toBe(0);
     });
   });
 });

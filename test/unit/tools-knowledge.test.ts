@@ -1,10 +1,9 @@
 
-import { createToolActivities } from '../../src/activities/tools';
-import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
+import type { ToolCallOutcome } from '../../src/contracts';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { getKnowledgeBase } from '../../src/knowledge';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The inquiry and troubleshooting agents' tool, search_articles: the knowledge base's
@@ -12,18 +11,11 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * language, among the articles of the calling agent's kind; nothing found said plainly.
  */
 describe.each(databaseKinds())('knowledge tool on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  const tools = useToolDatabase(kind);
+  const { callTool } = tools;
 
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    callTool = testCallTool(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('inquiry', call, over);
+  const input = toolCallsOf('inquiry');
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   function done(outcome: ToolCallOutcome) {
@@ -45,7 +37,7 @@ describe.each(databaseKinds())('knowledge tool on %s', (kind) => {
     expect(outcome.evidence.times).toEqual(expect.arrayContaining(['10:00', '14:00']));
     expect(outcome.facts).toEqual({ articles: articles.map((a: { id: string; title: string }) => ({ id: a.id, title: a.title, score: expect.any(Number) })) });
     // Reading changes nothing: no ledger row.
-    expect(await database.db.getRepository(ToolCallRecord).countBy({ tool: 'search_articles' })).toBe(0);
+    expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ tool: 'search_articles' })).toBe(0);
   });
 
   it("searches in the customer's language first", async () => {

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createToolActivities } from '../../src/activities/tools';
-import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
+import type { ToolCallOutcome } from '../../src/contracts';
 import { Lead } from '../../src/persistence';
 import { stableUuid } from '../../src/persistence/stable-id';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
-import { seedDemoData } from '../../src/persistence/seed/demo-data';
 import { getKnowledgeBase } from '../../src/knowledge';
 import { BUSINESS, NOW } from '../helpers/agent-dialogue';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The lead agent's tools: scoring this chat's prospect (BANT) and recording the lead once,
@@ -19,18 +18,15 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * are never shown.
  */
 describe.each(databaseKinds())('lead tools on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  // No allowed hosts: as deployed by default.
+  const tools = useToolDatabase(kind, { seed: true });
+  const { callTool } = tools;
   /** A company website on 127.0.0.1 that counts the requests it gets. */
   let site: Server;
   let siteHost: string;
   let siteHits: string[] = [];
 
   beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    await seedDemoData(database.db, new Date(NOW));
-    // No allowed hosts: as deployed by default.
-    callTool = testCallTool(database.db);
     site = createServer((req, res) => {
       siteHits.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -41,7 +37,6 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
   });
   afterAll(async () => {
     await new Promise((resolve) => site?.close(resolve));
-    await database?.close();
   });
   beforeEach(() => {
     siteHits = [];
@@ -49,14 +44,14 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('lead', call, over);
+  const input = toolCallsOf('lead');
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
   function evidenceOf(outcome: ToolCallOutcome) {
     if (outcome.status !== 'done') throw new Error(`expected done, got ${outcome.status}: ${outcome.summary}`);
     return outcome.evidence;
   }
-  const leadsOf = (chatId: string) => database.db.getRepository(Lead).findBy({ chatId });
+  const leadsOf = (chatId: string) => tools.database.db.getRepository(Lead).findBy({ chatId });
 
   /** A CEO with $20,000 for 60 staff: budget 25, authority 25, need 25 (team of 60), no timeline yet. */
   const hotProspect = { budget: 20000, authority: 'CEO', need: 'We need a booking system for our 60 staff', company: 'Acme Corp', email: 'jane@acmecorp.com' };
@@ -88,7 +83,7 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
       ]);
       expect(leads[0].details).toMatchObject({ company: 'Acme Corp', source: 'llm', total: 75 });
       expect(new Date(leads[0].createdAt).toISOString()).toBe(new Date(NOW).toISOString());
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ chatId: chat, tool: 'score_lead' })).toBe(1);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ chatId: chat, tool: 'score_lead' })).toBe(1);
     });
 
     it('scores the same lead again when the prospect tells more, keeping the first score, email and company', async () => {
@@ -160,7 +155,7 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
         source: 'directory',
         notes: [],
       });
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ tool: 'enrich_lead' })).toBe(0);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ tool: 'enrich_lead' })).toBe(0);
     });
 
     it('finds a company of the directory by its name alone, and says so when it is unknown', async () => {
@@ -203,7 +198,7 @@ describe.each(databaseKinds())('lead tools on %s', (kind) => {
     });
 
     it('reads what the website says when its host is allowed', async () => {
-      const allowed = createToolActivities({ db: database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, httpAllowedHosts: [siteHost] }).callTool;
+      const allowed = createToolActivities({ db: tools.database.db, knowledgeBase: getKnowledgeBase(), business: BUSINESS, httpAllowedHosts: [siteHost] }).callTool;
       const outcome = await allowed(input({ name: 'enrich_lead', arguments: { website: `http://${siteHost}/about`, company: 'Brightside' } }));
       expect(outcome).toMatchObject({ status: 'done', summary: `enrich_lead: http://${siteHost}/about → website` });
       expect(parsed(outcome)).toEqual({

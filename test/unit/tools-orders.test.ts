@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { createToolActivities } from '../../src/activities/tools';
 import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
 import { Order, ReturnRequest } from '../../src/persistence';
 import type { OrderLine } from '../../src/persistence/entities/order.entity';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { CATALOG } from '../../src/persistence/seed/catalog';
-import { seedDemoData } from '../../src/persistence/seed/demo-data';
 import { NOW } from '../helpers/agent-dialogue';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The order and returns agents' tools (list_my_orders, lookup_order, start_return,
@@ -19,22 +17,14 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * "Now" is Monday 30 November 2026, 08:00 UTC.
  */
 describe.each(databaseKinds())('order tools on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  const tools = useToolDatabase(kind, { seed: true });
+  const { callTool } = tools;
   const now = DateTime.fromISO(NOW, { zone: 'utc' });
 
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    await seedDemoData(database.db, new Date(NOW));
-    callTool = testCallTool(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('returns', call, over);
+  const input = toolCallsOf('returns');
 
   function line(sku: string, quantity = 1): OrderLine {
     const product = CATALOG.find((p) => p.sku === sku);
@@ -49,7 +39,7 @@ describe.each(databaseKinds())('order tools on %s', (kind) => {
     nextOrder += 1;
     const number = id ?? `T${process.pid % 1000}${String(nextOrder).padStart(4, '0')}`;
     const moved = status === 'shipped' || status === 'delivered';
-    await database.db.getRepository(Order).insert({
+    await tools.database.db.getRepository(Order).insert({
       id: number,
       chatId,
       status,
@@ -68,9 +58,9 @@ describe.each(databaseKinds())('order tools on %s', (kind) => {
 
   const day = (daysFromNow: number) => now.plus({ days: daysFromNow }).toISODate()!;
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
-  const orderStatus = async (id: string) => (await database.db.getRepository(Order).findOneByOrFail({ id })).status;
-  const returnsOf = (chatId: string) => database.db.getRepository(ReturnRequest).findBy({ chatId });
-  const ledgerRows = (i: CallToolInput) => database.db.getRepository(ToolCallRecord).countBy({ key: `${i.workflowId}:${i.call.id}` });
+  const orderStatus = async (id: string) => (await tools.database.db.getRepository(Order).findOneByOrFail({ id })).status;
+  const returnsOf = (chatId: string) => tools.database.db.getRepository(ReturnRequest).findBy({ chatId });
+  const ledgerRows = (i: CallToolInput) => tools.database.db.getRepository(ToolCallRecord).countBy({ key: `${i.workflowId}:${i.call.id}` });
 
   describe('list_my_orders and lookup_order', () => {
     it("lists the chat's orders newest first, with dates, tracking and the return window, and no other chat's", async () => {
@@ -185,7 +175,7 @@ describe.each(databaseKinds())('order tools on %s', (kind) => {
       const part = await callTool(input({ name: 'start_return', arguments: { order_number: id, reason: 'The blocks are too soft', items: ['yb-420'] } }, { chatId: chat }));
       expect(part).toMatchObject({ status: 'done', summary: expect.stringMatching(new RegExp(`^start_return: ${id} refund \\(yb-420\\) → RMA-`)) });
       expect(parsed(part).return).toMatchObject({ kind: 'refund', items: [{ sku: 'YB-420', name: 'Yoga block pair', quantity: 2 }], value_cents: 3800 });
-      const stored = await database.db.getRepository(ReturnRequest).findOneByOrFail({ id: parsed(part).return.reference });
+      const stored = await tools.database.db.getRepository(ReturnRequest).findOneByOrFail({ id: parsed(part).return.reference });
       expect(stored.reason).toBe('The blocks are too soft [items: YB-420]');
 
       const unknown = await callTool(input({ name: 'start_return', arguments: { order_number: id, reason: 'wrong colour', items: ['ZZ-999'] } }, { chatId: chat }));
@@ -307,7 +297,7 @@ describe.each(databaseKinds())('order tools on %s', (kind) => {
       const insisting = await callTool(input({ name: 'start_return', arguments: { order_number: foreign, reason: 'want my money back' } }, { chatId: chat, approval: { granted: true } }));
       expect(insisting).toMatchObject({ status: 'failed', error: `no order ${foreign} for this chat` });
       expect(await returnsOf(chat)).toHaveLength(0);
-      expect(await database.db.getRepository(ReturnRequest).countBy({ orderId: foreign })).toBe(0);
+      expect(await tools.database.db.getRepository(ReturnRequest).countBy({ orderId: foreign })).toBe(0);
     });
   });
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createToolActivities } from '../../src/activities/tools';
-import type { CallToolInput, ToolCallOutcome } from '../../src/contracts';
+import type { ToolCallOutcome } from '../../src/contracts';
 import { Customer } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
-import { DEMO_CHAT_EN, DEMO_CHAT_ES, seedDemoData } from '../../src/persistence/seed/demo-data';
+import { DEMO_CHAT_EN, DEMO_CHAT_ES } from '../../src/persistence/seed/demo-data';
 import { NOW } from '../helpers/agent-dialogue';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The personalization agent's tools: the chat's own profile read and changed. Bad contact
@@ -14,24 +13,16 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * once, a change happens once per call id, and no other chat's profile is ever touched.
  */
 describe.each(databaseKinds())('profile tools on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  const tools = useToolDatabase(kind, { seed: true });
+  const { callTool } = tools;
 
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    await seedDemoData(database.db, new Date(NOW));
-    callTool = testCallTool(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
 
   const newChat = () => `${randomUUID().slice(0, 8)}@c.us`;
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('personalization', call, over);
+  const input = toolCallsOf('personalization');
 
   const parsed = (outcome: ToolCallOutcome) => JSON.parse(outcome.content);
-  const customer = (chatId: string) => database.db.getRepository(Customer).findOneBy({ chatId });
+  const customer = (chatId: string) => tools.database.db.getRepository(Customer).findOneBy({ chatId });
   /** The demo customers as seeded, to check nothing else changed them. */
   const demo = async () => [await customer(DEMO_CHAT_EN), await customer(DEMO_CHAT_ES)].map((c) => ({ ...c, updatedAt: undefined, createdAt: undefined }));
 
@@ -79,8 +70,8 @@ describe.each(databaseKinds())('profile tools on %s', (kind) => {
         profile: { name: 'Sam Ruiz', email: 'sam@example.org', phone: '+34600123456', language: null, marketing_opt_in: true, data_deletion_requested: false },
       });
       expect(await customer(chat)).toMatchObject({ name: 'Sam Ruiz', email: 'sam@example.org', phone: '+34600123456', optedOut: false, deletionRequestedAt: null });
-      expect(await database.db.getRepository(Customer).countBy({ chatId: chat })).toBe(1);
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ key: `${call.workflowId}:${call.call.id}` })).toBe(1);
+      expect(await tools.database.db.getRepository(Customer).countBy({ chatId: chat })).toBe(1);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ key: `${call.workflowId}:${call.call.id}` })).toBe(1);
       expect(await demo()).toEqual(before);
     });
 
@@ -115,7 +106,7 @@ describe.each(databaseKinds())('profile tools on %s', (kind) => {
         expect(parsed(outcome).hint).toBe('fix the arguments and call the tool again');
       }
       expect(await customer(chat)).toBeNull();
-      expect(await database.db.getRepository(ToolCallRecord).countBy({ chatId: chat })).toBe(0);
+      expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ chatId: chat })).toBe(0);
       expect((await customer(DEMO_CHAT_EN))!.email).toBe('ana.chan@example.com');
     });
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createToolActivities, toolDefinitionsFor } from '../../src/activities/tools';
-import type { CallToolInput } from '../../src/contracts';
+import { toolDefinitionsFor } from '../../src/activities/tools';
 import { AGENTS } from '../../src/domain/agent-registry';
 import { Appointment, Order } from '../../src/persistence';
 import { ToolCallRecord } from '../../src/persistence/entities/tool-call.entity';
 import { NOW } from '../helpers/agent-dialogue';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database';
-import { testCallTool, toolCallInput } from '../helpers/tool-calls';
+import { databaseKinds } from '../helpers/database';
+import { toolCallsOf, useToolDatabase } from '../helpers/tool-calls';
 
 /**
  * The tools the agents' models call (`callTool`), as activities: what a model may call, how
@@ -14,21 +13,14 @@ import { testCallTool, toolCallInput } from '../helpers/tool-calls';
  * activity runs, that a chat sees only its own data, and which calls wait for a person.
  */
 describe.each(databaseKinds())('agent tools on %s', (kind) => {
-  let database: TestDatabase;
-  let callTool: ReturnType<typeof createToolActivities>['callTool'];
+  const tools = useToolDatabase(kind);
+  const { callTool } = tools;
 
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    callTool = testCallTool(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
-    await database.db.getRepository(Appointment).clear();
+    await tools.database.db.getRepository(Appointment).clear();
   });
 
-  const input = (call: { name: string; arguments: unknown; id?: string }, over: Partial<CallToolInput> = {}) => toolCallInput('appointment', call, over);
+  const input = toolCallsOf('appointment');
 
   it('offers every agent with tools closed JSON schemas, and lists only tools that exist', () => {
     for (const agent of AGENTS.filter((a) => (a.tools?.length ?? 0) > 0)) {
@@ -48,8 +40,8 @@ describe.each(databaseKinds())('agent tools on %s', (kind) => {
     const racing = await Promise.all([callTool(base), callTool(base)]);
     expect(first).toMatchObject({ status: 'done', effect: true });
     for (const o of [again, ...racing]) expect(o).toEqual(first);
-    expect(await database.db.getRepository(Appointment).countBy({ chatId: base.chatId })).toBe(1);
-    expect(await database.db.getRepository(ToolCallRecord).countBy({ key: `${base.workflowId}:${base.call.id}` })).toBe(1);
+    expect(await tools.database.db.getRepository(Appointment).countBy({ chatId: base.chatId })).toBe(1);
+    expect(await tools.database.db.getRepository(ToolCallRecord).countBy({ key: `${base.workflowId}:${base.call.id}` })).toBe(1);
     // Another call id is another booking attempt: the slot is taken, other slots are offered.
     const other = await callTool({ ...base, call: { ...base.call, id: 'call_second' } });
     expect(other).toMatchObject({ status: 'failed', error: '2026-11-30 10:00 is already taken' });
@@ -68,7 +60,7 @@ describe.each(databaseKinds())('agent tools on %s', (kind) => {
       const outcome = await callTool(input({ name: 'book_slot', arguments: args }));
       expect(outcome).toMatchObject({ status: 'invalid', error: expect.stringMatching(expected) });
     }
-    expect(await database.db.getRepository(Appointment).count()).toBe(0);
+    expect(await tools.database.db.getRepository(Appointment).count()).toBe(0);
   });
 
   it("refuses a tool that is not the agent's, and one that does not exist", async () => {
@@ -81,7 +73,7 @@ describe.each(databaseKinds())('agent tools on %s', (kind) => {
   it("never shows or changes another chat's order: its number is not found", async () => {
     const owner = `${randomUUID().slice(0, 8)}@c.us`;
     const id = `ORD-U${randomUUID().slice(0, 6).toUpperCase()}`;
-    await database.db.getRepository(Order).insert({
+    await tools.database.db.getRepository(Order).insert({
       id, chatId: owner, status: 'processing', items: [{ sku: 'YOGA-MAT', name: 'Yoga mat', quantity: 1, priceCents: 2999 }], totalCents: 2999, currency: 'USD',
       carrier: null, trackingNumber: null, orderedAt: new Date(NOW), shippedAt: null, deliveredAt: null, estimatedDelivery: null,
     } as Order);
@@ -90,10 +82,10 @@ describe.each(databaseKinds())('agent tools on %s', (kind) => {
     expect(lookup.content).not.toContain('Yoga mat');
     const cancel = await callTool(input({ name: 'cancel_order', arguments: { order_number: id } }, { agent: 'returns' }));
     expect(cancel.status).toBe('failed');
-    expect((await database.db.getRepository(Order).findOneBy({ id }))!.status).toBe('processing');
+    expect((await tools.database.db.getRepository(Order).findOneBy({ id }))!.status).toBe('processing');
     // The owner's own call waits for a person before anything happens.
     const own = await callTool(input({ name: 'cancel_order', arguments: { order_number: id } }, { agent: 'returns', chatId: owner }));
     expect(own).toMatchObject({ status: 'needs_approval', reason: `cancelling order ${id} needs a person's approval` });
-    expect((await database.db.getRepository(Order).findOneBy({ id }))!.status).toBe('processing');
+    expect((await tools.database.db.getRepository(Order).findOneBy({ id }))!.status).toBe('processing');
   });
 });
