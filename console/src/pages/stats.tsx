@@ -15,6 +15,9 @@ const RANGES = [
 ] as const;
 
 const BASE_OPTIONS = { responsive: true, maintainAspectRatio: false, animation: false as const };
+/** An axis of counts: from zero, whole numbers only. */
+const COUNT_AXIS = { beginAtZero: true, ticks: { precision: 0 } };
+const LEGEND_BELOW = { legend: { position: 'bottom' as const } };
 
 /** The API's own numbers as charts, each with a caption and a table carrying the same numbers. */
 export function Stats() {
@@ -127,7 +130,7 @@ function MessagesChart({ resource, hours }: { resource: Resource<MessageStats>; 
         labels: data.hours.map((h) => hourLabel(h, hours)),
         datasets: data.series.map((s, i) => ({ label: `${words(s.intent)} · ${s.channel}`, data: s.counts, backgroundColor: PALETTE[i % PALETTE.length], stack: 'messages' })),
       },
-      options: { ...BASE_OPTIONS, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: 'bottom' } } },
+      options: { ...BASE_OPTIONS, scales: { x: { stacked: true }, y: { ...COUNT_AXIS, stacked: true } }, plugins: LEGEND_BELOW },
     };
   }, [data, hours]);
   const totals = data ? data.series.map((s) => ({ ...s, sum: s.counts.reduce((a, b) => a + b, 0) })).sort((a, b) => b.sum - a.sum) : [];
@@ -155,7 +158,7 @@ function HandoffsChart({ resource }: { resource: Resource<HandoffStats> }) {
       data && {
         type: 'bar',
         data: { labels: data.buckets.map((b) => bucketLabel(b.le)), datasets: [{ label: 'answered handoffs', data: data.buckets.map((b) => b.count), backgroundColor: COLORS.info }] },
-        options: { ...BASE_OPTIONS, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
+        options: { ...BASE_OPTIONS, scales: { y: COUNT_AXIS }, plugins: { legend: { display: false } } },
       },
     [data],
   );
@@ -189,7 +192,7 @@ function RepliesChart({ resource }: { resource: Resource<ReplyStats> }) {
             { label: 'failed', data: data.channels.map((c) => c.failed), backgroundColor: COLORS.bad },
           ],
         },
-        options: { ...BASE_OPTIONS, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: 'bottom' } } },
+        options: { ...BASE_OPTIONS, scales: { y: COUNT_AXIS }, plugins: LEGEND_BELOW },
       },
     [data],
   );
@@ -220,7 +223,7 @@ function TasksChart({ resource }: { resource: Resource<TaskStats> }) {
       data && {
         type: 'doughnut',
         data: { labels: TASK_STATUSES.map(([s]) => words(s)), datasets: [{ data: TASK_STATUSES.map(([s]) => data[s] ?? 0), backgroundColor: TASK_STATUSES.map(([, c]) => c) }] },
-        options: { ...BASE_OPTIONS, plugins: { legend: { position: 'bottom' } } },
+        options: { ...BASE_OPTIONS, plugins: LEGEND_BELOW },
       },
     [data],
   );
@@ -261,7 +264,7 @@ function AgentsChart({ resource }: { resource: Resource<AgentStats> }) {
             { label: 'routed on or in progress', data: data.agents.map((a) => Math.max(0, a.tasks_handled - a.completed - a.failed)), backgroundColor: COLORS.muted, stack: 'tasks' },
           ],
         },
-        options: { ...BASE_OPTIONS, indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } }, plugins: { legend: { position: 'bottom' } } },
+        options: { ...BASE_OPTIONS, indexAxis: 'y', scales: { x: { ...COUNT_AXIS, stacked: true }, y: { stacked: true } }, plugins: LEGEND_BELOW },
       },
     [data],
   );
@@ -291,7 +294,7 @@ function FollowUpsChart({ resource }: { resource: Resource<FollowUpStats> }) {
             { label: 'answered by the customer', data: rows.map((r) => r.answered), backgroundColor: COLORS.ok },
           ],
         },
-        options: { ...BASE_OPTIONS, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: 'bottom' } } },
+        options: { ...BASE_OPTIONS, scales: { y: COUNT_AXIS }, plugins: LEGEND_BELOW },
       },
     [data],
   );
