@@ -3,7 +3,7 @@ import { api, ApiError, authHeaders, credentials, onUnauthorized, refuseKey, wit
 import { ConsoleContext, type ConsoleState } from './context';
 import { EventStream, type StreamStatus } from './events';
 import { useInterval, useResource } from './hooks';
-import { publish, toLiveEvent, useLive } from './live';
+import { ALERT_EVENTS, publish, toLiveEvent, useLive } from './live';
 import { href, PAGES, useRoute } from './router';
 import type { AlertView, SessionInfo } from './types';
 import { Alerts } from './pages/alerts';
@@ -88,7 +88,7 @@ function Console({ session, onSignOut }: { session: SessionInfo; onSignOut: () =
   }, []);
 
   const openAlerts = useResource((signal) => api<{ alerts: AlertView[] }>(withQuery('/api/alerts', { status: 'open' }), { signal }), []);
-  useLive(['alert.opened', 'alert.changed', 'alert.resolved'], () => openAlerts.reload());
+  useLive(ALERT_EVENTS, () => openAlerts.reload());
   useInterval(() => openAlerts.reload(), 30_000);
 
   const state: ConsoleState = { session, operator: credentials.operator, live, openAlerts };

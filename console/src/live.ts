@@ -1,6 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { LiveEvent } from './types';
 
+/** An alert opened, changed level, or resolved itself. */
+export const ALERT_EVENTS = ['alert.opened', 'alert.changed', 'alert.resolved'] as const;
+
 /** The page's one event stream, fanned out to whichever panels are on screen. */
 type Listener = (event: LiveEvent) => void;
 const listeners = new Set<Listener>();

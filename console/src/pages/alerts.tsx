@@ -2,7 +2,7 @@ import { api, withQuery } from '../api';
 import { useConsole } from '../context';
 import { relative, time, words } from '../format';
 import { useAction, useInterval, useNow, useResource } from '../hooks';
-import { useLive } from '../live';
+import { ALERT_EVENTS, useLive } from '../live';
 import { Empty, Loading, Panel, PanelError } from '../ui';
 import type { AlertView } from '../types';
 
@@ -13,7 +13,7 @@ const LEVEL_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 }
 export function Alerts() {
   const { openAlerts } = useConsole();
   const resolved = useResource((signal) => api<{ alerts: AlertView[] }>(withQuery('/api/alerts', { status: 'resolved' }), { signal }), []);
-  useLive(['alert.opened', 'alert.changed', 'alert.resolved'], () => resolved.reload());
+  useLive(ALERT_EVENTS, () => resolved.reload());
   useInterval(() => resolved.reload(), 30_000);
   const now = useNow(15_000);
   const action = useAction();
